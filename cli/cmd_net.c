@@ -1,0 +1,363 @@
+/*
+ * cmd_net.c - the commands on whole virtual networks: `vnet up FILE`,
+ * `vnet ls`, `vnet status NET`, `vnet down NET`, and the hidden
+ * `vnet __names` that feeds shell completion.
+ *
+ * `up` sends the topology file's text with its name and absolute directory
+ * (paths inside the file are relative to it); vnetd parses and validates.
+ * `ls` prints a table of networks, then each network's nodes and links;
+ * `status` prints one network in full using the node and link views of
+ * cmd_node.c and cmd_link.c.
+ */
+#include "cli.h"
+#include "args.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The address to show for a node: loopback, else its first interface
+ * address, else its router id. */
+static void node_address(struct sbuf *b, json_t *node)
+{
+	json_t *lo = json_object_get(node, "loopback");
+	json_t *ifs = json_object_get(node, "interfaces"), *ifc;
+	size_t i;
+
+	if (json_is_array(lo) && json_is_string(json_array_get(lo, 0))) {
+		sbuf_puts(b, json_string_value(json_array_get(lo, 0)));
+		return;
+	}
+	json_array_foreach(ifs, i, ifc) {
+		json_t *a = json_array_get(json_object_get(ifc, "addresses"), 0);
+
+		if (json_is_string(a)) {
+			sbuf_puts(b, json_string_value(a));
+			return;
+		}
+	}
+	sbuf_puts(b, jstr(node, "router_id") ? jstr(node, "router_id") : "-");
+}
+
+static void count_nodes(json_t *net, int *routers, int *hosts)
+{
+	json_t *node;
+	size_t i;
+
+	*routers = *hosts = 0;
+	json_array_foreach(json_object_get(net, "nodes"), i, node) {
+		const char *kind = jstr(node, "kind");
+
+		if (kind && strcmp(kind, "host") == 0)
+			(*hosts)++;
+		else
+			(*routers)++;
+	}
+}
+
+/* "up", or "up, no carrier" when the link is up but an end is missing. */
+static void link_state(struct sbuf *b, json_t *link)
+{
+	const char *st = jstr(link, "state");
+
+	sbuf_puts(b, st ? st : "-");
+	if (json_is_false(json_object_get(link, "carrier")) && st && strcmp(st, "up") == 0)
+		sbuf_puts(b, ", no carrier");
+}
+
+/* An array member's size as text, "-" when it is missing. */
+static void count_text(struct sbuf *b, json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (json_is_array(v))
+		sbuf_printf(b, "%zu", json_array_size(v));
+	else
+		fmt_value(b, v);
+}
+
+static void print_net_members(json_t *net)
+{
+	json_t *nodes = json_object_get(net, "nodes"), *links = json_object_get(net, "links");
+	struct sbuf b = { 0 };
+	struct table *t;
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(nodes)) {
+		t = table_new(4, "NODE", "KIND", "STATE", "ADDRESS");
+		json_array_foreach(nodes, i, e) {
+			table_add(t, jstr(e, "name"));
+			table_add(t, jstr(e, "kind"));
+			table_add(t, jstr(e, "state"));
+			sbuf_reset(&b);
+			node_address(&b, e);
+			table_add(t, sbuf_str(&b));
+		}
+		table_print(t, stdout, 2);
+		table_free(t);
+	}
+	if (json_array_size(links)) {
+		if (json_array_size(nodes))
+			putchar('\n');
+		t = table_new(4, "LINK", "ENDS", "STATE", "PROPERTIES");
+		json_array_foreach(links, i, e) {
+			json_t *ends = json_object_get(e, "ends");
+
+			table_add(t, jstr(e, "name"));
+			sbuf_reset(&b);
+			if (json_array_size(ends) == 2) {
+				fmt_value(&b, json_array_get(ends, 0));
+				sbuf_puts(&b, "<->");
+				fmt_value(&b, json_array_get(ends, 1));
+			}
+			table_add(t, sbuf_str(&b));
+			sbuf_reset(&b);
+			link_state(&b, e);
+			table_add(t, sbuf_str(&b));
+			sbuf_reset(&b);
+			fmt_link_props(&b, e);
+			table_add(t, sbuf_str(&b));
+		}
+		table_print(t, stdout, 2);
+		table_free(t);
+	}
+	sbuf_free(&b);
+}
+
+static void ls_text(json_t *resp, const char *ctx)
+{
+	json_t *nets = jlist(resp, "networks"), *net;
+	struct sbuf b = { 0 };
+	struct table *t;
+	size_t i;
+
+	if (!json_array_size(nets)) {
+		puts("no networks");
+		return;
+	}
+	t = table_new(6, "NAME", "PROTOCOL", "PREFIXES", "STATE", "NODES", "LINKS");
+	json_array_foreach(nets, i, net) {
+		table_add(t, jstr(net, "name"));
+		table_add(t, jtext(net, "protocol", &b));
+		table_add(t, jtext(net, "prefixes", &b));
+		table_add(t, jstr(net, "state"));
+		sbuf_reset(&b);
+		count_text(&b, net, "nodes");
+		table_add(t, sbuf_str(&b));
+		sbuf_reset(&b);
+		count_text(&b, net, "links");
+		table_add(t, sbuf_str(&b));
+	}
+	table_print(t, stdout, 0);
+	table_free(t);
+	json_array_foreach(nets, i, net) {
+		if (!json_array_size(json_object_get(net, "nodes")) &&
+		    !json_array_size(json_object_get(net, "links")))
+			continue;
+		printf("\nnetwork %s\n", jstr(net, "name") ?: "-");
+		print_net_members(net);
+	}
+	sbuf_free(&b);
+}
+
+static void status_text(json_t *net, const char *ctx)
+{
+	json_t *nodes = json_object_get(net, "nodes"), *links = json_object_get(net, "links");
+	struct sbuf b = { 0 };
+	int routers, hosts, up = 0;
+	json_t *e;
+	size_t i;
+
+	count_nodes(net, &routers, &hosts);
+	json_array_foreach(links, i, e)
+		up += jstr(e, "state") && strcmp(jstr(e, "state"), "up") == 0;
+	printf("network %s: %s\n", jstr(net, "name") ?: "-", jstr(net, "state") ?: "-");
+	print_kv(2, "protocol", "%s", jtext(net, "protocol", &b));
+	print_kv(2, "prefixes", "%s", jtext(net, "prefixes", &b));
+	if (json_is_array(nodes))
+		print_kv(2, "nodes", "%d router%s, %d host%s", routers, routers == 1 ? "" : "s",
+			 hosts, hosts == 1 ? "" : "s");
+	if (json_is_array(links))
+		print_kv(2, "links", "%zu (%d up)", json_array_size(links), up);
+	json_array_foreach(nodes, i, e) {
+		putchar('\n');
+		print_node(e, 0, 0);
+	}
+	json_array_foreach(links, i, e) {
+		putchar('\n');
+		print_link(e, 0, 0);
+	}
+	sbuf_free(&b);
+}
+
+/* The networks of an answer to `up`: an array, {"networks": [...]} or one
+ * network object. */
+static void up_text(json_t *resp, const char *ctx)
+{
+	json_t *nets = jlist(resp, "networks"), *net;
+	size_t i, n = nets ? json_array_size(nets) : 1;
+
+	for (i = 0; i < n; i++) {
+		int routers, hosts;
+
+		net = nets ? json_array_get(nets, i) : resp;
+		count_nodes(net, &routers, &hosts);
+		printf("network %s: %s", jstr(net, "name") ?: "-", jstr(net, "state") ?: "created");
+		if (json_is_array(json_object_get(net, "nodes")))
+			printf(", %d router%s, %d host%s", routers, routers == 1 ? "" : "s",
+			       hosts, hosts == 1 ? "" : "s");
+		if (json_is_array(json_object_get(net, "links")))
+			printf(", %zu link%s", json_array_size(json_object_get(net, "links")),
+			       json_array_size(json_object_get(net, "links")) == 1 ? "" : "s");
+		putchar('\n');
+	}
+}
+
+/* The whole file; NULL with errno set. */
+static char *read_file(const char *path, size_t *len)
+{
+	struct sbuf b = { 0 };
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int err;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&b, buf, n);
+	if (ferror(f)) {
+		err = errno;
+		fclose(f);
+		sbuf_free(&b);
+		errno = err ? err : EIO;
+		return NULL;
+	}
+	fclose(f);
+	sbuf_add(&b, "", 0);
+	*len = b.len;
+	return b.s;
+}
+
+int cmd_up(struct cli *cli, int argc, char **argv)
+{
+	char abs[PATH_MAX], *text;
+	json_t *topo, *body, *resp;
+	size_t len;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 1)))
+		return rc;
+	if (!(text = read_file(argv[0], &len)))
+		return cli_fail(cli, "cannot read '%s': %s", argv[0], strerror(errno));
+	if (!realpath(argv[0], abs)) {
+		free(text);
+		return cli_fail(cli, "cannot resolve '%s': %s", argv[0], strerror(errno));
+	}
+	topo = json_stringn(text, len);
+	free(text);
+	if (!topo)
+		return cli_fail(cli, "'%s' is not a text file (it must be UTF-8 YAML)", argv[0]);
+	body = json_pack("{s:o, s:s, s:s}", "topology", topo, "file", argv[0],
+			 "dir", dirname(abs));
+	rc = client_call(cli, "POST", "/v1/networks", body, &resp);
+	json_decref(body);
+	if (rc < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, up_text, NULL);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+int cmd_ls(struct cli *cli, int argc, char **argv)
+{
+	json_t *resp;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 0)))
+		return rc;
+	if (client_call(cli, "GET", "/v1/networks", NULL, &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, ls_text, NULL);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+/* Check NET and build its path. 0 or 2. */
+static int net_path(struct cli *cli, const char *net, char *path, size_t n)
+{
+	return cli_ref_path(cli, ARGS_NET, net, "/v1/networks", NULL, path, n);
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	char path[512];
+	json_t *resp;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 1)) || (rc = net_path(cli, argv[0], path,
+									 sizeof(path))))
+		return rc;
+	if (client_call(cli, "GET", path, NULL, &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, status_text, argv[0]);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+static void down_text(json_t *resp, const char *net)
+{
+	printf("network %s removed\n", jstr(resp, "name") ?: net);
+}
+
+int cmd_down(struct cli *cli, int argc, char **argv)
+{
+	char path[512];
+	json_t *resp;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 1)) || (rc = net_path(cli, argv[0], path,
+									 sizeof(path))))
+		return rc;
+	if (client_call(cli, "DELETE", path, NULL, &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, down_text, argv[0]);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+/* Names for completion: "networks", "nodes" or "links", one per line, as
+ * NET/NAME and, for nodes and links, the bare NAME. Silent on any error. */
+int cmd_names(struct cli *cli, int argc, char **argv)
+{
+	json_t *resp, *nets, *net, *e;
+	size_t i, j;
+	const char *kind;
+
+	if (argc != 1 || (strcmp(argv[0], "networks") && strcmp(argv[0], "nodes") &&
+			  strcmp(argv[0], "links")))
+		return cli_usage_error(cli, "expected networks, nodes or links");
+	kind = argv[0];
+	if (client_call_quiet(cli, "GET", "/v1/networks", NULL, &resp) != 0)
+		return CLI_EXIT_FAIL;
+	nets = jlist(resp, "networks");
+	json_array_foreach(nets, i, net) {
+		const char *nn = jstr(net, "name");
+
+		if (!nn)
+			continue;
+		if (strcmp(kind, "networks") == 0) {
+			puts(nn);
+			continue;
+		}
+		json_array_foreach(json_object_get(net, kind), j, e) {
+			if (jstr(e, "name"))
+				printf("%s/%s\n%s\n", nn, jstr(e, "name"), jstr(e, "name"));
+		}
+	}
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}

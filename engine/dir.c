@@ -1,0 +1,316 @@
+/*
+ * dir.c - the pipeline of one direction of a link, run on its worker.
+ *
+ *   dir_input:  fast path   -> write to the egress TAP at once
+ *               rate set    -> queue (drop-tail: queue, queue_bytes)
+ *               otherwise   -> delay line (or straight to egress when
+ *                              there is no delay either)
+ *   dir_run:    queue -> shaper (token bucket, optional CoDel) -> delay line
+ *               delay line / express line -> egress
+ *   egress:     link down / no TAP -> drop; loss, burst loss; duplicate;
+ *               corrupt one bit; write
+ *
+ * The shaper only ever times the frame at the head of the queue, from the
+ * bucket's state, so a rate change re-times every frame still waiting. A
+ * frame leaves the queue at its computed departure time even when the timer
+ * fires late, so lateness never lowers the rate. Delivery times in the delay
+ * line never decrease (model_deliver_time), so the line is a FIFO; frames
+ * that skip the delay (reorder) go to a second FIFO, and egress merges the
+ * two by time. Memory is held only for frames that wait.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "log.h"
+#include "vnet.h"
+
+static void fifo_push(struct fifo *q, struct frame *f)
+{
+	f->next = NULL;
+	if (q->tail)
+		q->tail->next = f;
+	else
+		q->head = f;
+	q->tail = f;
+	q->frames++;
+	q->bytes += f->n - MODEL_VNET_HDR_LEN;
+}
+
+static struct frame *fifo_pop(struct fifo *q)
+{
+	struct frame *f = q->head;
+
+	if (!f)
+		return NULL;
+	q->head = f->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->frames--;
+	q->bytes -= f->n - MODEL_VNET_HDR_LEN;
+	return f;
+}
+
+static inline void drop(struct dir *d, enum eng_drop_cause cause)
+{
+	d->st.drops[cause]++;
+}
+
+static void update_fast(struct dir *d)
+{
+	d->fast = d->transparent && !d->queue.head && !d->line.head && !d->express.head;
+}
+
+void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p)
+{
+	uint64_t now = engine_now();
+
+	memset(d, 0, sizeof(*d));
+	d->link = l;
+	d->idx = (uint8_t)idx;
+	d->p = *p;
+	d->heap_idx = -1;
+	d->transparent = model_transparent(p);
+	model_tb_init(&d->tb, p->rate_bps, p->burst_bytes, now);
+	model_rng_seed(&d->rng, l->id * 2 + (uint64_t)idx + now);
+	update_fast(d);
+}
+
+static int tap_write(int fd, const uint8_t *buf, size_t n)
+{
+	ssize_t w;
+
+	do
+		w = write(fd, buf, n);
+	while (w < 0 && errno == EINTR);
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+/* The last stage: link state, loss, duplication, corruption, write. */
+static void egress(struct dir *d, uint8_t *buf, size_t n)
+{
+	struct link *l = d->link;
+	struct port *out = &l->port[!d->idx];
+	size_t len = n - MODEL_VNET_HDR_LEN;
+
+	if (!l->up) {
+		drop(d, ENG_DROP_DOWN);
+		return;
+	}
+	if (out->fd < 0 || out->dead) {
+		drop(d, ENG_DROP_CARRIER);
+		return;
+	}
+	switch (model_loss(&d->p, &d->ge, &d->rng)) {
+	case MODEL_LOST:
+		drop(d, ENG_DROP_LOSS);
+		return;
+	case MODEL_BURST_LOST:
+		drop(d, ENG_DROP_BURST_LOSS);
+		return;
+	case MODEL_DELIVER:
+		break;
+	}
+	if (d->p.dup_ppb && model_rng_chance(&d->rng, d->p.dup_ppb)) {
+		if (tap_write(out->fd, buf, n) == 0) {
+			d->st.duplicated++;
+			d->st.tx_frames++;
+			d->st.tx_bytes += len;
+		} else {
+			drop(d, ENG_DROP_WRITE);
+		}
+	}
+	if (d->p.corrupt_ppb && len > MODEL_ETH_HLEN &&
+	    model_rng_chance(&d->rng, d->p.corrupt_ppb)) {
+		size_t off = MODEL_VNET_HDR_LEN + MODEL_ETH_HLEN +
+			     model_rng_below(&d->rng, len - MODEL_ETH_HLEN);
+
+		buf[off] ^= (uint8_t)(1u << model_rng_below(&d->rng, 8));
+		buf[0] &= (uint8_t)~2u;	/* no VIRTIO_NET_HDR_F_DATA_VALID */
+		d->st.corrupted++;
+	}
+	if (tap_write(out->fd, buf, n) == 0) {
+		d->st.tx_frames++;
+		d->st.tx_bytes += len;
+	} else {
+		drop(d, ENG_DROP_WRITE);
+	}
+}
+
+static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now, uint32_t wire)
+{
+	struct frame *f = malloc(sizeof(*f) + n);
+
+	if (!f)
+		return NULL;
+	memcpy(f->data, buf, n);
+	f->n = (uint32_t)n;
+	f->arrival = now;
+	f->t = now;
+	f->wire = wire;
+	return f;
+}
+
+/* A frame leaves the shaper at t: into the delay line or the express line. */
+static void to_line(struct dir *d, struct frame *f, uint64_t t)
+{
+	bool skip;
+
+	f->t = model_deliver_time(&d->p, &d->rng, &d->last_deliver, t, &skip);
+	if (skip) {
+		d->st.reordered++;
+		fifo_push(&d->express, f);
+	} else {
+		fifo_push(&d->line, f);
+	}
+}
+
+static bool lines_full(const struct dir *d)
+{
+	return d->line.frames + d->express.frames + d->queue.frames >= ENGINE_LINE_MAX;
+}
+
+void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *mf)
+{
+	struct link *l = d->link;
+	uint64_t now;
+	struct frame *f;
+
+	if (d->fast) {
+		egress(d, buf, n);	/* no model: only the link checks */
+		return;
+	}
+	if (!l->up) {
+		drop(d, ENG_DROP_DOWN);
+		return;
+	}
+	now = engine_now();
+	if (d->p.rate_bps) {
+		uint32_t qp = d->p.queue_pkts ? d->p.queue_pkts : LINKP_DEFAULT_QUEUE_PKTS;
+
+		if (d->queue.frames >= qp ||
+		    (d->p.queue_bytes && d->queue.bytes + mf->len > d->p.queue_bytes) ||
+		    lines_full(d)) {
+			drop(d, ENG_DROP_QUEUE);
+			return;
+		}
+		if (!(f = frame_new(buf, n, now, mf->wire))) {
+			drop(d, ENG_DROP_QUEUE);
+			return;
+		}
+		fifo_push(&d->queue, f);
+		dir_run(d, now);
+		return;
+	}
+	if (!d->p.delay_ns && !d->p.jitter_ns && !d->line.head && !d->express.head &&
+	    !d->queue.head) {
+		/* Loss, duplication or corruption only: no need to hold it. */
+		egress(d, buf, n);
+		return;
+	}
+	if (lines_full(d) || !(f = frame_new(buf, n, now, mf->wire))) {
+		drop(d, ENG_DROP_QUEUE);
+		return;
+	}
+	to_line(d, f, now);
+	dir_run(d, now);
+}
+
+/* Time of the next event of d, 0 if none. */
+static uint64_t next_event(const struct dir *d)
+{
+	uint64_t t = 0;
+
+	if (d->queue.head)
+		t = model_tb_ready(&d->tb, d->queue.head->wire, d->queue.head->arrival);
+	if (d->line.head && (!t || d->line.head->t < t))
+		t = d->line.head->t;
+	if (d->express.head && (!t || d->express.head->t < t))
+		t = d->express.head->t;
+	return t;
+}
+
+void dir_run(struct dir *d, uint64_t now)
+{
+	struct frame *f;
+	uint32_t mtu = d->p.mtu ? d->p.mtu : LINKP_DEFAULT_MTU;
+
+	while ((f = d->queue.head)) {
+		uint64_t t = model_tb_ready(&d->tb, f->wire, f->arrival);
+
+		if (t > now)
+			break;
+		model_tb_take(&d->tb, f->wire, t);
+		fifo_pop(&d->queue);
+		if (d->p.codel &&
+		    model_codel_drop(&d->codel, t, t - f->arrival,
+				     d->queue.bytes + f->n - MODEL_VNET_HDR_LEN, mtu)) {
+			drop(d, ENG_DROP_QUEUE);
+			free(f);
+			continue;
+		}
+		to_line(d, f, t);
+	}
+	if (!d->queue.head)
+		d->codel.first_above = 0;
+
+	for (;;) {
+		struct fifo *q = &d->line;
+
+		if (d->express.head && (!q->head || d->express.head->t < q->head->t))
+			q = &d->express;
+		if (!q->head || q->head->t > now)
+			break;
+		f = fifo_pop(q);
+		egress(d, f->data, f->n);
+		free(f);
+	}
+	update_fast(d);
+	worker_timer_set(d->link->w, d, next_event(d));
+}
+
+void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t now)
+{
+	if (d->p.rate_bps != old->rate_bps || d->p.burst_bytes != old->burst_bytes) {
+		if (d->p.rate_bps)
+			model_tb_set(&d->tb, d->p.rate_bps, d->p.burst_bytes, now);
+		else
+			d->tb.rate_bps = 0;
+	}
+	if (!model_ge_on(&d->p))
+		d->ge.bad = 0;
+	if (!d->p.codel)
+		memset(&d->codel, 0, sizeof(d->codel));
+	d->transparent = model_transparent(&d->p);
+	/* Frames already in the delay line keep their delivery time: they are
+	 * on the wire. Frames in the queue are re-timed by dir_run. */
+	dir_run(d, now);
+}
+
+void dir_flush(struct dir *d, enum eng_drop_cause cause)
+{
+	struct fifo *qs[] = { &d->queue, &d->line, &d->express };
+	struct frame *f;
+
+	for (size_t i = 0; i < ARRAY_SIZE(qs); i++) {
+		while ((f = fifo_pop(qs[i]))) {
+			drop(d, cause);
+			free(f);
+		}
+	}
+	update_fast(d);
+	if (d->link->w)
+		worker_timer_set(d->link->w, d, 0);
+}
+
+uint32_t dir_held_frames(const struct dir *d)
+{
+	return d->queue.frames + d->line.frames + d->express.frames;
+}
+
+uint64_t dir_held_bytes(const struct dir *d)
+{
+	return d->queue.bytes + d->line.bytes + d->express.bytes;
+}

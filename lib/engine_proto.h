@@ -1,0 +1,101 @@
+/*
+ * engine_proto.h - the control protocol between vnetd and vnet-engine.
+ *
+ * vnetd talks to its engine over a Unix SOCK_SEQPACKET socket: one request
+ * message, one reply message, in order. Messages are fixed-size C structs
+ * (both processes are built from the same tree and run on the same host);
+ * every message starts with struct eng_hdr whose version must match.
+ * TAP file descriptors travel with ENG_PORT_ATTACH as SCM_RIGHTS.
+ *
+ * A link is identified by a 64-bit id chosen by vnetd (unique per daemon).
+ * Side 0 and side 1 are its two ends; direction 0 carries frames read on
+ * side 0 and written to side 1, direction 1 the reverse.
+ */
+#ifndef VNET_ENGINE_PROTO_H
+#define VNET_ENGINE_PROTO_H
+
+#include <stdint.h>
+
+#include "linkparams.h"
+
+#define ENG_PROTO_VERSION 1
+
+#define ENG_MSG_TYPES(X) \
+	X(HELLO)	/* -> reply carries engine pid, nlinks */ \
+	X(LINK_ADD)	/* create link `id` with params for both directions, state down */ \
+	X(LINK_DEL)	/* remove link, close its ports' fds */ \
+	X(PORT_ATTACH)	/* SCM_RIGHTS: one TAP fd (IFF_TAP|IFF_NO_PI|IFF_VNET_HDR) for `side` */ \
+	X(PORT_DETACH)	/* close the fd of `side`; peer sees carrier down */ \
+	X(LINK_SET)	/* apply params[d] to direction d where dirmask has bit d, fields in `mask` */ \
+	X(LINK_STATE)	/* up = 1 / 0: administrative state; down drops frames, carrier off on both */ \
+	X(LINK_STATS)	/* -> reply carries stats of both directions */ \
+	X(LINK_LIST)	/* -> reply: ids of links, in chunks (offset in `id`) */ \
+	X(SHUTDOWN)	/* close everything and exit 0 */
+
+enum eng_msg_type {
+#define X(e) ENG_##e,
+	ENG_MSG_TYPES(X)
+#undef X
+	ENG__COUNT
+};
+
+struct eng_hdr {
+	uint16_t version;	/* ENG_PROTO_VERSION */
+	uint16_t type;		/* enum eng_msg_type */
+	uint32_t seq;		/* echoed in the reply */
+};
+
+struct eng_req {
+	struct eng_hdr h;
+	uint64_t id;		/* link id */
+	uint8_t side;		/* 0 or 1 (PORT_*) */
+	uint8_t dirmask;	/* LINK_SET: bit 0 = dir 0, bit 1 = dir 1 */
+	uint8_t up;		/* LINK_STATE, and initial state of LINK_ADD */
+	uint8_t pad;
+	uint32_t mask;		/* LINK_SET: LINKP_BIT()s of the fields to change */
+	struct link_params params[2];
+	char name[64];		/* LINK_ADD: for the engine's log ("red/r1-r2") */
+};
+
+/* Counters of one direction, monotonically increasing since LINK_ADD. */
+#define ENG_DROP_CAUSES(X) \
+	X(QUEUE, "queue") \
+	X(LOSS, "loss") \
+	X(BURST_LOSS, "burst_loss") \
+	X(MTU, "mtu") \
+	X(CARRIER, "carrier") \
+	X(DOWN, "down") \
+	X(MALFORMED, "malformed") \
+	X(WRITE, "write")
+
+enum eng_drop_cause {
+#define X(e, s) ENG_DROP_##e,
+	ENG_DROP_CAUSES(X)
+#undef X
+	ENG_DROP__COUNT
+};
+
+struct eng_dir_stats {
+	uint64_t rx_frames, rx_bytes;	/* read from the ingress TAP */
+	uint64_t tx_frames, tx_bytes;	/* written to the egress TAP */
+	uint64_t drops[ENG_DROP__COUNT];
+	uint64_t duplicated, corrupted, reordered;
+	uint32_t queue_frames;		/* now waiting in queue + delay line */
+	uint32_t queue_bytes;
+};
+
+#define ENG_LIST_MAX 64
+
+struct eng_reply {
+	struct eng_hdr h;
+	int32_t status;		/* 0 or -errno */
+	uint32_t count;		/* LINK_LIST: ids in this chunk; HELLO: nlinks */
+	int32_t pid;		/* HELLO */
+	uint8_t attached[2];	/* LINK_STATS: is side 0/1 bound to a TAP */
+	uint8_t up;		/* LINK_STATS */
+	uint8_t pad;
+	struct eng_dir_stats stats[2];
+	uint64_t ids[ENG_LIST_MAX];
+};
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * spec.h - a virtual network's spec (struct topo_net) as JSON: what the
+ * state store keeps, what the API shows, and (later) an image's spec part.
+ *
+ *   {"name": "red", "protocol": "ospf", "prefixes": ["10.1.0.0/16"],
+ *    "routers": [{"name": "r1", "cpu": "50%", "memory": "64M",
+ *                 "config": "<BIRD config text>", "config_path": "/abs"}],
+ *    "hosts": [{"name": "h1"}],
+ *    "links": [{"name": "r1-r2", "ends": ["r1", "r2"], "down": false,
+ *               "forward": {"delay": "5ms"}, "reverse": {"delay": "5ms"}}]}
+ *
+ * Only properties that differ from the defaults are written. spec_from_json()
+ * validates as strictly as the topology parser (unknown keys, types, units,
+ * graph checks); errors name the JSON path ("links[2].forward.delay: ...").
+ */
+#ifndef VNET_SPEC_H
+#define VNET_SPEC_H
+
+#include <jansson.h>
+
+#include "topo.h"
+
+json_t *spec_to_json(const struct topo_net *n);
+/* Link properties of one direction as {"bandwidth": "10mbit", ...}. */
+json_t *spec_linkparams_json(const struct link_params *p);
+int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err);
+
+#endif

@@ -1,0 +1,133 @@
+# engine_lib.sh - sourced by tests/integration/t_engine_*.sh.
+#
+# Gives each test a unique prefix (te<pid>), two namespaces made with
+# `ip netns add`, a vnet-engine on a socket in a private temp dir, and one
+# link between the namespaces built by eng_pair (TAPs <prefix>a / <prefix>b,
+# 10.77.0.1/24 and 10.77.0.2/24 with static neighbour entries, so that
+# loss tests count pings, not ARP). cleanup (trap EXIT) stops everything
+# started and deletes namespaces and temp dirs, also when a test fails.
+# Traffic stays between the two namespaces.
+
+set -u
+BIN=${VNET_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
+P=te$$
+NSA=${P}a
+NSB=${P}b
+IFA=${P}a
+IFB=${P}b
+IPA=10.77.0.1
+IPB=10.77.0.2
+TMP=$(mktemp -d "/tmp/${P}.XXXXXX")
+SOCK=$TMP/engine.sock
+ENGINE_PID=
+PAIR_PID=
+BG_PIDS=()
+FAILS=0
+
+stop_pid() {	# pid: SIGTERM, then SIGKILL after 3 s
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for i in $(seq 30); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do stop_pid "$p"; done
+	stop_pid "$PAIR_PID"
+	stop_pid "$ENGINE_PID"
+	ip netns del "$NSA" 2>/dev/null
+	ip netns del "$NSB" 2>/dev/null
+	if [ "$FAILS" -gt 0 ] && [ -f "$TMP/engine.log" ]; then
+		echo "--- engine log"
+		tail -n 30 "$TMP/engine.log"
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+check() {	# description, command...: PASS when the command succeeds
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$FAILS check(s) failed"
+		exit 1
+	fi
+	echo "all checks passed"
+	exit 0
+}
+die() { fail "$*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+for t in ip ping jq; do
+	command -v $t >/dev/null || die "$t not installed"
+done
+[ -x "$BIN/vnet-engine" ] && [ -x "$BIN/eng_pair" ] || die "no vnet-engine/eng_pair in $BIN"
+
+ip netns add "$NSA" || die "ip netns add $NSA"
+ip netns add "$NSB" || die "ip netns add $NSB"
+ip -n "$NSA" link set lo up
+ip -n "$NSB" link set lo up
+
+start_engine() {	# [engine args...]
+	local i
+	"$BIN/vnet-engine" --socket "$SOCK" --foreground --log "$TMP/engine.log" "$@" &
+	ENGINE_PID=$!
+	for i in $(seq 50); do
+		[ -S "$SOCK" ] && "$BIN/eng_pair" --engine-socket "$SOCK" --hello >/dev/null 2>&1 &&
+			return 0
+		sleep 0.1
+	done
+	die "vnet-engine did not come up"
+}
+
+# Link between the namespaces with the given properties on both directions.
+start_pair() {	# [prop=value...]
+	local i
+	"$BIN/eng_pair" --engine-socket "$SOCK" --ns-a "$NSA" --if-a "$IFA" \
+		--ns-b "$NSB" --if-b "$IFB" --id 7 "$@" >"$TMP/pair.out" 2>&1 &
+	PAIR_PID=$!
+	for i in $(seq 50); do
+		grep -q '^ready$' "$TMP/pair.out" && break
+		sleep 0.1
+	done
+	grep -q '^ready$' "$TMP/pair.out" || { cat "$TMP/pair.out"; die "eng_pair not ready"; }
+	ip -n "$NSA" addr add $IPA/24 dev "$IFA" || die "address on $IFA"
+	ip -n "$NSB" addr add $IPB/24 dev "$IFB" || die "address on $IFB"
+	local maca macb
+	maca=$(ip -n "$NSA" -j link show "$IFA" | jq -r '.[0].address')
+	macb=$(ip -n "$NSB" -j link show "$IFB" | jq -r '.[0].address')
+	ip -n "$NSA" neigh replace $IPB lladdr "$macb" dev "$IFA" nud permanent
+	ip -n "$NSB" neigh replace $IPA lladdr "$maca" dev "$IFB" nud permanent
+}
+
+eng() { "$BIN/eng_pair" --engine-socket "$SOCK" "$@"; }
+link_set() { eng --set 7 "$@"; }
+
+# Counter of direction 0|1: stat DIR NAME
+stat() { eng --stats 7 | jq -r "select(.dir == $1) | .$2"; }
+
+# ping from A to B: ping_ab COUNT INTERVAL -> "sent received avg_ms"
+ping_ab() {
+	local out
+	out=$(ip netns exec "$NSA" ping -n -q -c "$1" -i "$2" -W 1 $IPB 2>&1)
+	local sent recv avg
+	sent=$(echo "$out" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
+	recv=$(echo "$out" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	avg=$(echo "$out" | sed -n 's|^rtt [^=]*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	echo "${sent:-0} ${recv:-0} ${avg:-0}"
+}
+
+# float comparison: fcmp "a <= b"
+fcmp() { awk "BEGIN { exit !($1) }"; }

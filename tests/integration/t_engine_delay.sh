@@ -1,0 +1,41 @@
+#!/bin/bash
+# t_engine_delay.sh - delay and jitter: with delay=10ms each way the ping
+# RTT is 20 ms (+-1 ms); a delay change while pings flow takes effect on
+# the next frames; jitter without reorder keeps ICMP sequence order.
+. "$(dirname "$0")/engine_lib.sh"
+
+start_engine
+start_pair delay=10ms
+
+read -r sent recv avg <<<"$(ping_ab 30 0.05)"
+check "delay=10ms: all pings answered ($recv/$sent)" [ "$recv" = 30 ]
+check "delay=10ms: RTT avg $avg ms within 20+-1 ms" fcmp "$avg >= 19 && $avg <= 21"
+
+# change while traffic flows: delay 10ms -> 40ms one way (A->B only)
+ip netns exec "$NSA" ping -n -c 40 -i 0.05 -W 2 $IPB >"$TMP/ping.out" 2>&1 &
+BG_PIDS+=($!)
+sleep 0.8
+link_set dir=0 delay=40ms
+wait "${BG_PIDS[-1]}"
+first=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*time=\([0-9.]*\).*/\2/p' "$TMP/ping.out" | head -3 | tail -1)
+last=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*time=\([0-9.]*\).*/\2/p' "$TMP/ping.out" | tail -1)
+check "live change: RTT before $first ms (~20)" fcmp "${first:-0} >= 19 && ${first:-0} <= 21"
+check "live change: RTT after $last ms (~50)" fcmp "${last:-0} >= 49 && ${last:-0} <= 51"
+
+# jitter, no reorder: replies come back in sequence order
+link_set delay=10ms jitter=5ms
+ip netns exec "$NSA" ping -n -c 100 -i 0.002 -W 2 $IPB >"$TMP/ping2.out" 2>&1
+seqs=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' "$TMP/ping2.out" | tr '\n' ' ')
+sorted=$(echo "$seqs" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
+check "jitter without reorder: $(echo "$seqs" | wc -w) replies in order" [ "$seqs" = "$sorted" ]
+mdev=$(sed -n 's|^rtt [^=]*= [0-9.]*/[0-9.]*/[0-9.]*/\([0-9.]*\) ms.*|\1|p' "$TMP/ping2.out")
+check "jitter spreads the RTT (mdev $mdev ms)" fcmp "${mdev:-0} >= 1"
+
+# reorder: some replies overtake others
+link_set jitter=0 reorder=30%
+ip netns exec "$NSA" ping -n -c 100 -i 0.002 -W 2 $IPB >"$TMP/ping3.out" 2>&1
+seqs=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' "$TMP/ping3.out" | tr '\n' ' ')
+sorted=$(echo "$seqs" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
+check "reorder=30%: replies out of order" [ "$seqs" != "$sorted" ]
+check "reorder counted" [ "$(stat 0 reordered)" -gt 0 ]
+finish

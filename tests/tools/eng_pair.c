@@ -1,0 +1,426 @@
+/*
+ * eng_pair.c - drive vnet-engine directly, without vnetd: build one link
+ * between two network namespaces, change it, read its counters. Used by
+ * tests/integration/t_engine_*.sh and for benchmarks.
+ *
+ *   eng_pair --engine-socket PATH --ns-a NS --if-a IF --ns-b NS --if-b IF
+ *            [--id N] [--mtu N] [prop=value ...]
+ *       Create TAP IF in /run/netns/NS on each side (random locally
+ *       administered MACs, up, MTU --mtu or 1500), LINK_ADD link N (default
+ *       1) with the properties on both directions, attach side 0 = a,
+ *       side 1 = b, LINK_STATE up, print "ready", then wait for SIGTERM,
+ *       SIGINT or EOF on stdin (stdin is watched only when it is a pipe or
+ *       a terminal: background jobs get /dev/null), LINK_DEL and exit. The
+ *       control connection is closed while waiting, so other eng_pair
+ *       calls can talk to the engine.
+ *   eng_pair --engine-socket PATH --set ID [dir=0|1|both] prop=value ...
+ *   eng_pair --engine-socket PATH --state ID up|down
+ *   eng_pair --engine-socket PATH --detach ID SIDE
+ *   eng_pair --engine-socket PATH --stats ID
+ *       One JSON object per line: {"dir":0,"rx_frames":...} for each
+ *       direction, then {"up":1,"attached":[1,1]}.
+ *   eng_pair --engine-socket PATH --list | --hello | --shutdown
+ *
+ * Properties are those of linkparams.h ("bandwidth=10mbit delay=5ms
+ * loss=1%"). Exit status 0 on success, 1 on an engine error, 2 on usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine_client.h"
+#include "linkparams.h"
+#include "tap.h"
+
+static const char *sock_path;
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: eng_pair --engine-socket PATH --ns-a NS --if-a IF --ns-b NS --if-b IF\n"
+		"                [--id N] [--mtu N] [prop=value ...]\n"
+		"       eng_pair --engine-socket PATH --set ID [dir=0|1|both] prop=value ...\n"
+		"       eng_pair --engine-socket PATH --state ID up|down\n"
+		"       eng_pair --engine-socket PATH --detach ID SIDE\n"
+		"       eng_pair --engine-socket PATH --stats ID | --list | --hello | --shutdown\n");
+	exit(2);
+}
+
+static int connect_engine(void)
+{
+	int fd = engc_connect(sock_path);
+
+	if (fd < 0) {
+		fprintf(stderr, "eng_pair: cannot connect to %s: %s\n", sock_path,
+			strerror(-fd));
+		exit(1);
+	}
+	return fd;
+}
+
+/* One request on a fresh connection (or on *fdp when given). */
+static int call(int fd, struct eng_req *req, int pass, struct eng_reply *rep,
+		const char *what)
+{
+	int rc = engc_call(fd, req, pass, rep);
+
+	if (rc < 0)
+		fprintf(stderr, "eng_pair: %s: %s\n", what, strerror(-rc));
+	return rc;
+}
+
+static uint64_t parse_u64(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || !*s)
+		usage();
+	return v;
+}
+
+/* prop=value arguments (and dir=... when dirmask is non-NULL). */
+static void parse_props(int argc, char **argv, struct link_params *p, uint32_t *mask,
+			uint8_t *dirmask)
+{
+	char err[256];
+
+	for (int i = 0; i < argc; i++) {
+		char key[64], *eq = strchr(argv[i], '=');
+
+		if (!eq || eq == argv[i] || (size_t)(eq - argv[i]) >= sizeof(key))
+			usage();
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = 0;
+		if (dirmask && strcmp(key, "dir") == 0) {
+			if (strcmp(eq + 1, "0") == 0)
+				*dirmask = 1;
+			else if (strcmp(eq + 1, "1") == 0)
+				*dirmask = 2;
+			else if (strcmp(eq + 1, "both") == 0)
+				*dirmask = 3;
+			else
+				usage();
+			continue;
+		}
+		if (linkp_set(p, mask, key, eq + 1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "eng_pair: %s\n", err);
+			exit(2);
+		}
+	}
+}
+
+static void print_stats(const struct eng_reply *rep)
+{
+	static const char *const drops[] = {
+#define X(e, s) s,
+		ENG_DROP_CAUSES(X)
+#undef X
+	};
+
+	for (int d = 0; d < 2; d++) {
+		const struct eng_dir_stats *s = &rep->stats[d];
+
+		printf("{\"dir\":%d,\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
+		       ",\"tx_frames\":%" PRIu64 ",\"tx_bytes\":%" PRIu64, d,
+		       s->rx_frames, s->rx_bytes, s->tx_frames, s->tx_bytes);
+		for (int i = 0; i < ENG_DROP__COUNT; i++)
+			printf(",\"drop_%s\":%" PRIu64, drops[i], s->drops[i]);
+		printf(",\"duplicated\":%" PRIu64 ",\"corrupted\":%" PRIu64
+		       ",\"reordered\":%" PRIu64 ",\"queue_frames\":%u,\"queue_bytes\":%u}\n",
+		       s->duplicated, s->corrupted, s->reordered, s->queue_frames,
+		       s->queue_bytes);
+	}
+	printf("{\"up\":%d,\"attached\":[%d,%d]}\n", rep->up, rep->attached[0],
+	       rep->attached[1]);
+}
+
+static int open_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "eng_pair: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void random_mac(uint8_t mac[6])
+{
+	if (getrandom(mac, 6, 0) != 6) {
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)rand();
+	}
+	mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);	/* unicast, local */
+}
+
+/* Wait for SIGTERM/SIGINT, or EOF on stdin when it is a pipe or a tty. */
+static void wait_for_end(void)
+{
+	struct pollfd p[2];
+	struct stat st;
+	sigset_t sigs;
+	int n = 1;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	p[0].fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	p[0].events = POLLIN;
+	if (fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(0))) {
+		p[1].fd = 0;
+		p[1].events = POLLIN;
+		n = 2;
+	}
+	for (;;) {
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[0].revents)
+			return;
+		if (n == 2 && p[1].revents) {
+			char buf[256];
+			ssize_t r = read(0, buf, sizeof(buf));
+
+			if (r <= 0)
+				return;
+		}
+	}
+}
+
+static int run_pair(const char *ns[2], const char *ifn[2], uint64_t id, unsigned mtu,
+		    int argc, char **argv)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+	struct link_params p;
+	uint32_t mask = 0;
+	int tap[2] = { -1, -1 }, efd, rc = 1;
+
+	linkp_init(&p);
+	parse_props(argc, argv, &p, &mask, NULL);
+	if (!mtu)
+		mtu = p.mtu ? p.mtu : LINKP_DEFAULT_MTU;
+
+	for (int s = 0; s < 2; s++) {
+		uint8_t mac[6];
+		int nsfd = open_netns(ns[s]);
+
+		random_mac(mac);
+		tap[s] = tap_open(nsfd, ifn[s], mac, mtu, NULL);
+		close(nsfd);
+		if (tap[s] < 0) {
+			fprintf(stderr, "eng_pair: cannot create %s in %s: %s\n", ifn[s],
+				ns[s], strerror(-tap[s]));
+			goto out;
+		}
+	}
+
+	efd = connect_engine();
+	memset(&req, 0, sizeof(req));
+	req.h.type = ENG_LINK_ADD;
+	req.id = id;
+	req.params[0] = req.params[1] = p;
+	snprintf(req.name, sizeof(req.name), "%s:%s-%s:%s", ns[0], ifn[0], ns[1], ifn[1]);
+	if (call(efd, &req, -1, &rep, "LINK_ADD") < 0)
+		goto out_close;
+	for (int s = 0; s < 2; s++) {
+		memset(&req, 0, sizeof(req));
+		req.h.type = ENG_PORT_ATTACH;
+		req.id = id;
+		req.side = (uint8_t)s;
+		if (call(efd, &req, tap[s], &rep, "PORT_ATTACH") < 0)
+			goto out_del;
+		close(tap[s]);	/* the engine holds the TAP now */
+		tap[s] = -1;
+	}
+	memset(&req, 0, sizeof(req));
+	req.h.type = ENG_LINK_STATE;
+	req.id = id;
+	req.up = 1;
+	if (call(efd, &req, -1, &rep, "LINK_STATE") < 0)
+		goto out_del;
+	close(efd);
+
+	printf("ready\n");
+	fflush(stdout);
+	wait_for_end();
+	rc = 0;
+	efd = connect_engine();
+out_del:
+	memset(&req, 0, sizeof(req));
+	req.h.type = ENG_LINK_DEL;
+	req.id = id;
+	if (call(efd, &req, -1, &rep, "LINK_DEL") < 0)
+		rc = 1;
+out_close:
+	close(efd);
+out:
+	for (int s = 0; s < 2; s++)
+		if (tap[s] >= 0)
+			close(tap[s]);
+	return rc;
+}
+
+static int run_simple(int type, uint64_t id, int argc, char **argv)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+	int fd = connect_engine(), rc;
+
+	memset(&req, 0, sizeof(req));
+	req.h.type = (uint16_t)type;
+	req.id = id;
+	switch (type) {
+	case ENG_LINK_SET:
+		req.dirmask = 3;
+		parse_props(argc, argv, &req.params[0], &req.mask, &req.dirmask);
+		req.params[1] = req.params[0];
+		break;
+	case ENG_LINK_STATE:
+		if (argc != 1 || (strcmp(argv[0], "up") && strcmp(argv[0], "down")))
+			usage();
+		req.up = strcmp(argv[0], "up") == 0;
+		break;
+	case ENG_PORT_DETACH:
+		if (argc != 1 || (strcmp(argv[0], "0") && strcmp(argv[0], "1")))
+			usage();
+		req.side = (uint8_t)(argv[0][0] - '0');
+		break;
+	default:
+		if (argc)
+			usage();
+	}
+	if (type == ENG_LINK_LIST) {
+		for (uint64_t off = 0;; off += ENG_LIST_MAX) {
+			req.id = off;
+			if ((rc = call(fd, &req, -1, &rep, "LINK_LIST")) < 0)
+				break;
+			for (uint32_t i = 0; i < rep.count; i++)
+				printf("%" PRIu64 "\n", rep.ids[i]);
+			if (rep.count < ENG_LIST_MAX)
+				break;
+		}
+	} else {
+		rc = call(fd, &req, -1, &rep, "request");
+		if (rc == 0 && type == ENG_LINK_STATS)
+			print_stats(&rep);
+		if (rc == 0 && type == ENG_HELLO)
+			printf("{\"pid\":%d,\"links\":%u}\n", rep.pid, rep.count);
+	}
+	close(fd);
+	return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_NSA = 256, O_NSB, O_IFA, O_IFB, O_ID, O_MTU, O_SET, O_STATS, O_STATE,
+	       O_DETACH, O_LIST, O_HELLO, O_SHUTDOWN };
+	static const struct option opts[] = {
+		{ "engine-socket", required_argument, NULL, 's' },
+		{ "ns-a", required_argument, NULL, O_NSA },
+		{ "ns-b", required_argument, NULL, O_NSB },
+		{ "if-a", required_argument, NULL, O_IFA },
+		{ "if-b", required_argument, NULL, O_IFB },
+		{ "id", required_argument, NULL, O_ID },
+		{ "mtu", required_argument, NULL, O_MTU },
+		{ "set", required_argument, NULL, O_SET },
+		{ "stats", required_argument, NULL, O_STATS },
+		{ "state", required_argument, NULL, O_STATE },
+		{ "detach", required_argument, NULL, O_DETACH },
+		{ "list", no_argument, NULL, O_LIST },
+		{ "hello", no_argument, NULL, O_HELLO },
+		{ "shutdown", no_argument, NULL, O_SHUTDOWN },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ns[2] = { NULL, NULL }, *ifn[2] = { NULL, NULL };
+	uint64_t id = 1;
+	unsigned mtu = 0;
+	int mode = 0, o;
+
+	/* "+": stop at the first prop=value so values may start with '-'. */
+	while ((o = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			sock_path = optarg;
+			break;
+		case O_NSA:
+			ns[0] = optarg;
+			break;
+		case O_NSB:
+			ns[1] = optarg;
+			break;
+		case O_IFA:
+			ifn[0] = optarg;
+			break;
+		case O_IFB:
+			ifn[1] = optarg;
+			break;
+		case O_ID:
+			id = parse_u64(optarg);
+			break;
+		case O_MTU:
+			mtu = (unsigned)parse_u64(optarg);
+			break;
+		case O_SET:
+		case O_STATS:
+		case O_STATE:
+		case O_DETACH:
+			id = parse_u64(optarg);
+			/* fall through */
+		case O_LIST:
+		case O_HELLO:
+		case O_SHUTDOWN:
+			if (mode)
+				usage();
+			mode = o;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!sock_path)
+		usage();
+	argc -= optind;
+	argv += optind;
+	switch (mode) {
+	case 0:
+		if (!ns[0] || !ns[1] || !ifn[0] || !ifn[1])
+			usage();
+		return run_pair(ns, ifn, id, mtu, argc, argv);
+	case O_SET:
+		return run_simple(ENG_LINK_SET, id, argc, argv);
+	case O_STATS:
+		return run_simple(ENG_LINK_STATS, id, argc, argv);
+	case O_STATE:
+		return run_simple(ENG_LINK_STATE, id, argc, argv);
+	case O_DETACH:
+		return run_simple(ENG_PORT_DETACH, id, argc, argv);
+	case O_LIST:
+		return run_simple(ENG_LINK_LIST, 0, argc, argv);
+	case O_HELLO:
+		return run_simple(ENG_HELLO, 0, argc, argv);
+	default:
+		return run_simple(ENG_SHUTDOWN, 0, argc, argv);
+	}
+}

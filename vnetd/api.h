@@ -1,0 +1,17 @@
+/*
+ * api.h - the HTTP/1.1 + JSON API of vnetd (docs/api.md), served by
+ * libmicrohttpd in the daemon's own event loop (no threads) on a Unix socket.
+ */
+#ifndef VNETD_API_H
+#define VNETD_API_H
+
+#include "vnetd.h"
+
+struct api *api_new(struct vnetd *d, const char *socket_path, struct vnet_err *err);
+void api_free(struct api *a);
+/* The fd to watch for readability (MHD's epoll fd). */
+int api_fd(const struct api *a);
+/* Serve what is ready; returns ms until MHD wants to run again, or -1. */
+int api_run(struct api *a);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * engine.c - supervision of vnet-engine and the client side of its control
+ * protocol (see engine.h). The engine runs as a child of vnetd in its own
+ * session, so it keeps forwarding if vnetd is killed; vnetd re-creates it
+ * from the state it holds if the engine dies.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine_client.h"
+#include "log.h"
+
+struct engine {
+	pid_t pid;
+	int fd;
+	char sock[256];
+	char log[256];
+	struct cgroup *cg;
+};
+
+pid_t engine_pid(const struct engine *e)
+{
+	return e ? e->pid : 0;
+}
+
+static int spawn(struct engine *e, const char *bin)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		const char *argv[] = { "vnet-engine", "--socket", e->sock, "--log", e->log,
+				       "--foreground", NULL };
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		close_range(3, ~0U, 0);
+		sigset_t all;
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		execv(bin, (char *const *)argv);
+		fprintf(stderr, "vnetd: cannot run %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	e->pid = pid;
+	return 0;
+}
+
+static int connect_retry(struct engine *e, int timeout_ms)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		int fd = engc_connect(e->sock);
+
+		if (fd >= 0)
+			return fd;
+		if (waitpid(e->pid, NULL, WNOHANG) == e->pid) {
+			e->pid = 0;
+			return -ECHILD;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static int engine_launch(struct vnetd *d, struct engine *e, struct vnet_err *err)
+{
+	struct eng_req req = { .h.type = ENG_HELLO };
+	struct eng_reply rep;
+	int rc;
+
+	if ((rc = spawn(e, d->engine_bin)) < 0)
+		return vnet_errf(err, "cannot start %s: %s", d->engine_bin, strerror(-rc));
+	if (e->cg)
+		cgroup_attach(e->cg, e->pid);
+	e->fd = connect_retry(e, 5000);
+	if (e->fd < 0) {
+		vnet_errf(err, "vnet-engine did not answer on %s: %s (see %s)", e->sock,
+			  strerror(-e->fd), e->log);
+		goto fail;
+	}
+	if ((rc = engc_call(e->fd, &req, -1, &rep)) < 0) {
+		vnet_errf(err, "vnet-engine hello failed: %s", strerror(-rc));
+		goto fail;
+	}
+	log_info("engine started, pid %d", e->pid);
+	return 0;
+fail:
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+	if (e->pid > 0) {
+		kill(e->pid, SIGKILL);
+		waitpid(e->pid, NULL, 0);
+		e->pid = 0;
+	}
+	return -1;
+}
+
+struct engine *engine_start(struct vnetd *d, struct vnet_err *err)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		vnet_errf(err, "out of memory");
+		return NULL;
+	}
+	e->fd = -1;
+	snprintf(e->sock, sizeof(e->sock), "%s/engine.sock", d->run_dir);
+	snprintf(e->log, sizeof(e->log), "%s/engine.log", d->state_dir);
+	e->cg = cgroup_new(d->prefix, "engine", err);
+	if (!e->cg)
+		goto fail;
+	if (engine_launch(d, e, err))
+		goto fail;
+	return e;
+fail:
+	cgroup_free(e->cg);
+	free(e);
+	return NULL;
+}
+
+void engine_stop(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->fd >= 0) {
+		struct eng_req req = { .h.type = ENG_SHUTDOWN };
+		struct eng_reply rep;
+
+		engc_call(e->fd, &req, -1, &rep);
+		close(e->fd);
+	}
+	if (e->pid > 0) {
+		for (int i = 0; i < 200; i++) {
+			if (waitpid(e->pid, NULL, WNOHANG) == e->pid) {
+				e->pid = 0;
+				break;
+			}
+			usleep(10000);
+		}
+		if (e->pid > 0) {
+			kill(e->pid, SIGKILL);
+			waitpid(e->pid, NULL, 0);
+		}
+	}
+	cgroup_free(e->cg);
+	free(e);
+}
+
+int engine_call(struct engine *e, struct eng_req *req, int fd_to_pass,
+		struct eng_reply *rep)
+{
+	if (!e || e->fd < 0)
+		return -ENOTCONN;
+	return engc_call(e->fd, req, fd_to_pass, rep);
+}
+
+int engine_child_exited(struct vnetd *d, pid_t pid, int status)
+{
+	struct engine *e = d->engine;
+	struct vnet_err err;
+	int64_t t0;
+
+	if (!e || pid != e->pid)
+		return 0;
+	e->pid = 0;
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+	if (d->quit)
+		return 1;
+	t0 = now_ms();
+	vnetd_event(d, NULL, NULL, "vnet-engine exited (%s %d); restarting it",
+		    WIFSIGNALED(status) ? "signal" : "status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (engine_launch(d, e, &err)) {
+		vnetd_event(d, NULL, NULL, "cannot restart vnet-engine: %s", err.msg);
+		return 1;
+	}
+	link_replay_all(d);
+	vnetd_event(d, NULL, NULL, "vnet-engine restarted; links back after %lld ms",
+		    (long long)(now_ms() - t0));
+	return 1;
+}

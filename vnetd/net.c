@@ -1,0 +1,330 @@
+/*
+ * net.c - whole virtual networks: bring up every network of a topology
+ * (all or nothing), start, stop, destroy, persist their specs in the store,
+ * load them back at start-up, and resolve "net/name" references.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "spec.h"
+#include "store.h"
+#include "vnetd.h"
+
+struct vnet_network *net_find(struct vnetd *d, const char *name)
+{
+	for (struct vnet_network *n = d->nets; n; n = n->next)
+		if (!strcmp(n->spec.name, name))
+			return n;
+	return NULL;
+}
+
+const char *net_state_name(const struct vnet_network *n)
+{
+	int running = 0;
+
+	for (int i = 0; i < n->spec.nnodes; i++)
+		running += n->nodes[i].state == NODE_RUNNING;
+	if (running == 0)
+		return "stopped";
+	return running == n->spec.nnodes ? "running" : "partial";
+}
+
+/* A network object around a validated spec (taken over) and its plan. */
+static struct vnet_network *net_new(struct topo_net *spec, const char *file,
+				    struct vnet_err *err)
+{
+	struct vnet_network *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		vnet_errf(err, "out of memory");
+		return NULL;
+	}
+	n->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	n->file = strdup(file ? file : "");
+	n->nodes = calloc(n->spec.nnodes ? n->spec.nnodes : 1, sizeof(*n->nodes));
+	n->links = calloc(n->spec.nlinks ? n->spec.nlinks : 1, sizeof(*n->links));
+	if (!n->file || !n->nodes || !n->links) {
+		vnet_errf(err, "out of memory");
+		goto fail;
+	}
+	for (int i = 0; i < n->spec.nnodes; i++)
+		n->nodes[i].netns_fd = -1;
+	if (plan_make(&n->spec, file, &n->plan, err))
+		goto fail;
+	return n;
+fail:
+	topo_net_clear(&n->spec);
+	free(n->file);
+	free(n->nodes);
+	free(n->links);
+	free(n);
+	return NULL;
+}
+
+static void net_free(struct vnet_network *n)
+{
+	if (!n)
+		return;
+	plan_free(n->plan);
+	topo_net_clear(&n->spec);
+	free(n->file);
+	free(n->nodes);
+	free(n->links);
+	free(n);
+}
+
+static void net_link_in(struct vnetd *d, struct vnet_network *n)
+{
+	struct vnet_network **pp = &d->nets;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = n;
+}
+
+static void net_unlink(struct vnetd *d, struct vnet_network *n)
+{
+	for (struct vnet_network **pp = &d->nets; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			return;
+		}
+}
+
+int net_save_record(struct vnetd *d, struct vnet_network *n)
+{
+	json_t *j = spec_to_json(&n->spec);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc = text ? store_net_put(d->store, n->spec.name, n->file, text,
+				      net_state_name(n)) : -ENOMEM;
+
+	free(text);
+	json_decref(j);
+	return rc;
+}
+
+int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err)
+{
+	for (int i = 0; i < n->spec.nlinks; i++)
+		if (!n->links[i].created && link_create(d, n, i, err))
+			goto fail;
+	for (int i = 0; i < n->spec.nnodes; i++)
+		if (n->nodes[i].state != NODE_RUNNING && router_start(d, n, i, err))
+			goto fail;
+	net_save_record(d, n);
+	vnetd_event(d, n->spec.name, NULL, "network started: %d nodes, %d links",
+		    n->spec.nnodes, n->spec.nlinks);
+	return 0;
+fail:
+	net_stop(d, n);
+	return -1;
+}
+
+int net_stop(struct vnetd *d, struct vnet_network *n)
+{
+	for (int i = n->spec.nnodes - 1; i >= 0; i--)
+		router_stop(d, n, i);
+	for (int i = 0; i < n->spec.nlinks; i++)
+		link_destroy(d, n, i);
+	net_save_record(d, n);
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) && errno != ENOENT ? -1 : 0;
+}
+
+int net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
+{
+	char dir[512];
+
+	for (int i = n->spec.nnodes - 1; i >= 0; i--)
+		router_stop(d, n, i);
+	for (int i = 0; i < n->spec.nlinks; i++)
+		link_destroy(d, n, i);
+	if (forget) {
+		snprintf(dir, sizeof(dir), "%s/nodes/%s", d->state_dir, n->spec.name);
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		store_net_del(d->store, n->spec.name);
+		vnetd_event(d, n->spec.name, NULL, "network destroyed");
+	}
+	net_unlink(d, n);
+	net_free(n);
+	return 0;
+}
+
+int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
+	   struct vnet_err *err)
+{
+	struct vnet_network **made = calloc(t->nnets ? t->nnets : 1, sizeof(*made));
+	int nmade = 0;
+
+	*created = NULL;
+	*ncreated = 0;
+	if (!made)
+		return vnet_errf(err, "out of memory");
+	/* Check everything before making anything. */
+	for (int i = 0; i < t->nnets; i++) {
+		if (net_find(d, t->nets[i].name)) {
+			vnet_errf(err, "%s:%d:%d: network '%s' already exists (vnet down %s "
+				  "first)", t->file, t->nets[i].pos.line, t->nets[i].pos.col,
+				  t->nets[i].name, t->nets[i].name);
+			free(made);
+			return -EEXIST;
+		}
+	}
+	for (int i = 0; i < t->nnets; i++) {
+		struct topo_net copy;
+
+		if (topo_net_dup(&t->nets[i], &copy)) {
+			vnet_errf(err, "out of memory");
+			goto fail;
+		}
+		if (!(made[nmade] = net_new(&copy, t->file, err))) {
+			topo_net_clear(&copy);
+			goto fail;
+		}
+		nmade++;
+	}
+	for (int i = 0; i < nmade; i++)
+		net_link_in(d, made[i]);
+	for (int i = 0; i < nmade; i++)
+		if (net_start(d, made[i], err))
+			goto fail_started;
+	*created = calloc(nmade, sizeof(char *));
+	for (int i = 0; i < nmade && *created; i++)
+		(*created)[i] = strdup(made[i]->spec.name);
+	*ncreated = *created ? nmade : 0;
+	free(made);
+	return 0;
+fail_started:
+	for (int i = 0; i < nmade; i++)
+		net_destroy(d, made[i], 1);
+	free(made);
+	return -1;
+fail:
+	for (int i = 0; i < nmade; i++)
+		net_free(made[i]);
+	free(made);
+	return -1;
+}
+
+static int load_one(void *arg, const char *name, const char *file, const char *spec_json,
+		    const char *state)
+{
+	struct vnetd *d = arg;
+	struct topo_net spec;
+	struct vnet_network *n;
+	struct vnet_err err;
+	json_error_t jerr;
+	json_t *j = json_loads(spec_json, 0, &jerr);
+
+	(void)state;
+	if (!j) {
+		log_error("stored network %s is unreadable (%s); left in the store untouched",
+			  name, jerr.text);
+		return 0;
+	}
+	if (spec_from_json(j, &spec, &err)) {
+		log_error("stored network %s is invalid (%s); left in the store untouched",
+			  name, err.msg);
+		json_decref(j);
+		return 0;
+	}
+	json_decref(j);
+	if (!(n = net_new(&spec, file, &err))) {
+		log_error("stored network %s: %s", name, err.msg);
+		return 0;
+	}
+	net_link_in(d, n);
+	return 0;
+}
+
+int net_load_all(struct vnetd *d, struct vnet_err *err)
+{
+	if (store_net_each(d->store, load_one, d) < 0)
+		return vnet_errf(err, "cannot read the networks from the state store");
+	return 0;
+}
+
+static int split_ref(const char *ref, char *net, char *name)
+{
+	const char *slash = strchr(ref, '/');
+
+	net[0] = 0;
+	if (slash) {
+		if (slash - ref >= VNET_NAME_MAX || strlen(slash + 1) >= VNET_LINK_NAME_MAX)
+			return -1;
+		memcpy(net, ref, slash - ref);
+		net[slash - ref] = 0;
+		snprintf(name, VNET_LINK_NAME_MAX, "%s", slash + 1);
+	} else {
+		if (strlen(ref) >= VNET_LINK_NAME_MAX)
+			return -1;
+		snprintf(name, VNET_LINK_NAME_MAX, "%s", ref);
+	}
+	return 0;
+}
+
+static int resolve(struct vnetd *d, const char *ref, const char *what,
+		   int (*find)(const struct topo_net *, const char *),
+		   struct vnet_network **out, int *idx, struct vnet_err *err)
+{
+	char net[VNET_NAME_MAX], name[VNET_LINK_NAME_MAX];
+	struct vnet_network *found = NULL;
+	int nfound = 0, k;
+
+	if (split_ref(ref, net, name))
+		return vnet_errf(err, "'%s' is not a %s name", ref, what), -ENOENT;
+	if (net[0]) {
+		struct vnet_network *n = net_find(d, net);
+
+		if (!n)
+			return vnet_errf(err, "no network '%s'", net), -ENOENT;
+		if ((k = find(&n->spec, name)) < 0)
+			return vnet_errf(err, "no %s '%s' in network '%s'", what, name, net),
+			       -ENOENT;
+		*out = n;
+		*idx = k;
+		return 0;
+	}
+	for (struct vnet_network *n = d->nets; n; n = n->next) {
+		if ((k = find(&n->spec, name)) >= 0) {
+			if (nfound++ == 0) {
+				found = n;
+				*idx = k;
+			}
+		}
+	}
+	if (nfound == 0)
+		return vnet_errf(err, "no %s '%s' in any network", what, name), -ENOENT;
+	if (nfound > 1)
+		return vnet_errf(err, "%s '%s' exists in %d networks: say NET/%s", what,
+				 name, nfound, name), -EEXIST;
+	*out = found;
+	return 0;
+}
+
+int net_resolve_node(struct vnetd *d, const char *ref, struct vnet_network **n,
+		     int *idx, struct vnet_err *err)
+{
+	return resolve(d, ref, "node", topo_node_find, n, idx, err);
+}
+
+int net_resolve_link(struct vnetd *d, const char *ref, struct vnet_network **n,
+		     int *idx, struct vnet_err *err)
+{
+	return resolve(d, ref, "link", topo_link_find, n, idx, err);
+}

@@ -1,0 +1,522 @@
+/*
+ * nl.c - rtnetlink through libmnl (see nl.h).
+ *
+ * A struct nl is a NETLINK_ROUTE socket created inside a network namespace:
+ * the calling thread enters the namespace just long enough to create and
+ * bind the socket (a socket stays in the namespace it was made in), then
+ * returns to its own. Every request asks for an ack and is matched by
+ * sequence number; the kernel's error comes back as -errno.
+ */
+#include "nl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vnet.h"
+
+#define NL_BUF_SIZE 32768	/* MNL_SOCKET_DUMP_SIZE */
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned portid;
+	unsigned seq;
+	char buf[NL_BUF_SIZE];
+};
+
+struct nl *nl_open(int netns_fd)
+{
+	struct nl *nl;
+	int self = -1, e = 0;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return NULL;
+	if (netns_fd >= 0) {
+		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			goto fail;
+		if (setns(netns_fd, CLONE_NEWNET) < 0)
+			goto fail;
+	}
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk || mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		e = errno ? errno : EIO;
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) < 0) {
+			/* Staying in the container's namespace would make every
+			 * later socket of the daemon land there. */
+			log_error("nl_open: cannot return to own network namespace: %s",
+				  strerror(errno));
+			abort();
+		}
+		close(self);
+		self = -1;
+	}
+	if (e) {
+		errno = e;
+		goto fail;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (unsigned)getpid() ^ 0x5a5a0000u;
+	{
+		int one = 1;
+
+		/* smaller acks; extended acks are not needed */
+		mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	}
+	return nl;
+fail:
+	e = errno;
+	if (self >= 0)
+		close(self);
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl);
+	errno = e;
+	return NULL;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sk);
+	free(nl);
+}
+
+static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+/* Send nlh, run cb on each reply until the ack / end of dump. Returns 0 or
+ * -errno (the kernel's error for a request). */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	unsigned seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int rc;
+
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		rc = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
+		if (rc < 0)
+			return errno ? -errno : -EIO;
+		if (rc == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+/* For requests whose answer is only an ack. */
+static int nl_ack(struct nl *nl, struct nlmsghdr *nlh)
+{
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+static int ifindex_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		*(int *)data = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+int nl_ifindex(struct nl *nl, const char *ifname)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int idx = 0, rc;
+
+	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	/* the answer is the link then the ack, or an error */
+	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_ACK);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	rc = nl_talk(nl, nlh, ifindex_cb, &idx);
+	if (rc < 0)
+		return rc;
+	return idx > 0 ? idx : -ENODEV;
+}
+
+static int link_change(struct nl *nl, int ifindex, unsigned flags, unsigned change,
+		       unsigned mtu)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_ACK);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = flags;
+	ifi->ifi_change = change;
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_ack(nl, nlh);
+}
+
+int nl_link_up(struct nl *nl, int ifindex)
+{
+	return link_change(nl, ifindex, IFF_UP, IFF_UP, 0);
+}
+
+int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu)
+{
+	if (mtu == 0)
+		return -EINVAL;
+	return link_change(nl, ifindex, 0, 0, mtu);
+}
+
+/* ---- addresses and routes --------------------------------------------- */
+
+static int addr_ok(const struct vnet_addr *a)
+{
+	return a && (a->family == AF_INET || a->family == AF_INET6) &&
+	       a->plen <= (a->family == AF_INET ? 32 : 128);
+}
+
+int nl_addr_add(struct nl *nl, int ifindex, const struct vnet_addr *a)
+{
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	int rc;
+
+	if (ifindex <= 0 || !addr_ok(a))
+		return -EINVAL;
+	nlh = nl_msg(nl, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = a->family;
+	ifa->ifa_prefixlen = a->plen;
+	ifa->ifa_index = (unsigned)ifindex;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	if (a->family == AF_INET) {
+		mnl_attr_put(nlh, IFA_LOCAL, 4, a->a);
+		mnl_attr_put(nlh, IFA_ADDRESS, 4, a->a);
+	} else {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put(nlh, IFA_ADDRESS, 16, a->a);
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	}
+	rc = nl_ack(nl, nlh);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+int nl_route_add(struct nl *nl, const struct vnet_addr *dst, const struct vnet_addr *gw)
+{
+	struct vnet_addr d;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int len, rc;
+
+	if (!addr_ok(dst) || !addr_ok(gw) || gw->family != dst->family)
+		return -EINVAL;
+	d = *dst;
+	for (int i = 0; i < 16; i++) {		/* zero the host bits */
+		int keep = (int)d.plen - 8 * i;
+
+		if (keep <= 0)
+			d.a[i] = 0;
+		else if (keep < 8)
+			d.a[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+	len = dst->family == AF_INET ? 4 : 16;
+	nlh = nl_msg(nl, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = dst->plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	if (dst->plen > 0)
+		mnl_attr_put(nlh, RTA_DST, (size_t)len, d.a);
+	mnl_attr_put(nlh, RTA_GATEWAY, (size_t)len, gw->a);
+	rc = nl_ack(nl, nlh);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/* ---- dump ------------------------------------------------------------- */
+
+struct ifname {
+	int index;
+	char name[IFNAMSIZ];
+};
+
+struct dump {
+	struct ifname *ifs;
+	size_t nifs, cap;
+	int family;
+	FILE *out;
+	int err;
+};
+
+static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct dump *d = data;
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (d->nifs == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		struct ifname *n = realloc(d->ifs, cap * sizeof(*n));
+
+		if (!n) {
+			d->err = -ENOMEM;
+			return MNL_CB_OK;
+		}
+		d->ifs = n;
+		d->cap = cap;
+	}
+	d->ifs[d->nifs].index = ifi->ifi_index;
+	snprintf(d->ifs[d->nifs].name, IFNAMSIZ, "if%d", ifi->ifi_index);
+	mnl_attr_for_each(attr, nlh, sizeof(*ifi))
+		if (mnl_attr_get_type(attr) == IFLA_IFNAME &&
+		    mnl_attr_validate(attr, MNL_TYPE_STRING) >= 0)
+			snprintf(d->ifs[d->nifs].name, IFNAMSIZ, "%s", mnl_attr_get_str(attr));
+	d->nifs++;
+	return MNL_CB_OK;
+}
+
+static const char *ifname_of(const struct dump *d, int index, char *buf, size_t n)
+{
+	for (size_t i = 0; i < d->nifs; i++)
+		if (d->ifs[i].index == index)
+			return d->ifs[i].name;
+	snprintf(buf, n, "if%d", index);
+	return buf;
+}
+
+static const char *proto_name(unsigned p, char *buf, size_t n)
+{
+	static const struct {
+		unsigned id;
+		const char *name;
+	} protos[] = {
+		{ 0, "unspec" }, { 1, "redirect" }, { 2, "kernel" }, { 3, "boot" },
+		{ 4, "static" }, { 8, "gated" }, { 9, "ra" }, { 10, "mrt" },
+		{ 11, "zebra" }, { 12, "bird" }, { 13, "dnrouted" }, { 14, "xorp" },
+		{ 15, "ntk" }, { 16, "dhcp" }, { 17, "mrouted" }, { 18, "keepalived" },
+		{ 42, "babel" }, { 99, "openr" }, { 186, "bgp" }, { 187, "isis" },
+		{ 188, "ospf" }, { 189, "rip" }, { 192, "eigrp" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
+		if (protos[i].id == p)
+			return protos[i].name;
+	snprintf(buf, n, "%u", p);
+	return buf;
+}
+
+static const char *type_name(unsigned t)
+{
+	switch (t) {
+	case RTN_UNICAST: return NULL;
+	case RTN_LOCAL: return "local";
+	case RTN_BROADCAST: return "broadcast";
+	case RTN_ANYCAST: return "anycast";
+	case RTN_MULTICAST: return "multicast";
+	case RTN_BLACKHOLE: return "blackhole";
+	case RTN_UNREACHABLE: return "unreachable";
+	case RTN_PROHIBIT: return "prohibit";
+	case RTN_THROW: return "throw";
+	case RTN_NAT: return "nat";
+	default: return "unknown";
+	}
+}
+
+static const char *scope_name(unsigned s)
+{
+	switch (s) {
+	case RT_SCOPE_UNIVERSE: return NULL;
+	case RT_SCOPE_SITE: return "site";
+	case RT_SCOPE_LINK: return "link";
+	case RT_SCOPE_HOST: return "host";
+	case RT_SCOPE_NOWHERE: return "nowhere";
+	default: return "unknown";
+	}
+}
+
+static void put_addr(FILE *out, int family, const void *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fputs(inet_ntop(family, a, buf, sizeof(buf)) ? buf : "?", out);
+}
+
+/* " via GW dev IF onlink" of one next hop. */
+static void put_nexthop(const struct dump *d, int family, const struct nlattr *gw,
+			int oif, unsigned flags)
+{
+	char buf[IFNAMSIZ + 8];
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (gw && mnl_attr_get_payload_len(gw) == alen) {
+		fputs(" via ", d->out);
+		put_addr(d->out, family, mnl_attr_get_payload(gw));
+	}
+	if (oif > 0)
+		fprintf(d->out, " dev %s", ifname_of(d, oif, buf, sizeof(buf)));
+	if (flags & RTNH_F_ONLINK)
+		fputs(" onlink", d->out);
+	if (flags & RTNH_F_DEAD)
+		fputs(" dead", d->out);
+	if (flags & RTNH_F_LINKDOWN)
+		fputs(" linkdown", d->out);
+}
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct dump *d = data;
+	const struct nlattr *attr, *tb[RTA_MAX + 1] = { 0 };
+	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	unsigned table = rtm->rtm_table;
+	const char *s;
+	char buf[32];
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != d->family ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+		if (mnl_attr_get_type(attr) <= RTA_MAX)
+			tb[mnl_attr_get_type(attr)] = attr;
+	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
+		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+
+	if ((s = type_name(rtm->rtm_type)))
+		fprintf(d->out, "%s ", s);
+	if (rtm->rtm_dst_len == 0 && !tb[RTA_DST]) {
+		fputs("default", d->out);
+	} else if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) == alen) {
+		put_addr(d->out, rtm->rtm_family, mnl_attr_get_payload(tb[RTA_DST]));
+		fprintf(d->out, "/%u", rtm->rtm_dst_len);
+	} else {
+		fputs("?", d->out);
+	}
+
+	put_nexthop(d, rtm->rtm_family, tb[RTA_GATEWAY],
+		    tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0, rtm->rtm_flags);
+	fprintf(d->out, " proto %s", proto_name(rtm->rtm_protocol, buf, sizeof(buf)));
+	if ((s = scope_name(rtm->rtm_scope)))
+		fprintf(d->out, " scope %s", s);
+	if (tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == alen) {
+		fputs(" src ", d->out);
+		put_addr(d->out, rtm->rtm_family, mnl_attr_get_payload(tb[RTA_PREFSRC]));
+	}
+	if (tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) == 4)
+		fprintf(d->out, " metric %u", mnl_attr_get_u32(tb[RTA_PRIORITY]));
+
+	if (tb[RTA_MULTIPATH]) {
+		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		int left = (int)mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
+
+		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       nh->rtnh_len <= left) {
+			const struct nlattr *gw = NULL, *a = (const void *)RTNH_DATA(nh);
+			int alleft = nh->rtnh_len - (int)RTNH_LENGTH(0);
+
+			while (mnl_attr_ok(a, alleft)) {
+				if (mnl_attr_get_type(a) == RTA_GATEWAY)
+					gw = a;
+				alleft -= (int)MNL_ALIGN(a->nla_len);
+				a = mnl_attr_next(a);
+			}
+			fputs(" nexthop", d->out);
+			put_nexthop(d, rtm->rtm_family, gw, nh->rtnh_ifindex, nh->rtnh_flags);
+			if (nh->rtnh_hops)
+				fprintf(d->out, " weight %u", nh->rtnh_hops + 1);
+			left -= (int)RTNH_ALIGN(nh->rtnh_len);
+			nh = RTNH_NEXT(nh);
+		}
+	}
+	fputc('\n', d->out);
+	return MNL_CB_OK;
+}
+
+/* Names of the interfaces, then the routes of the main table as text. */
+static int route_dump_once(struct nl *nl, int family, char **out)
+{
+	struct dump d = { .family = family };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct rtmsg *rtm;
+	size_t size = 0;
+	char *text = NULL;
+	int rc;
+
+	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	rc = nl_talk(nl, nlh, link_dump_cb, &d);
+	if (rc == 0 && d.err)
+		rc = d.err;
+	if (rc < 0)
+		goto out;
+
+	d.out = open_memstream(&text, &size);
+	if (!d.out) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rc = nl_talk(nl, nlh, route_dump_cb, &d);
+	if (fclose(d.out) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc < 0)
+		free(text);
+	else
+		*out = text;
+out:
+	free(d.ifs);
+	return rc;
+}
+
+int nl_route_dump(struct nl *nl, int family, char **out)
+{
+	int rc = -EINTR;
+
+	*out = NULL;
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	/* a dump interrupted by a change (NLM_F_DUMP_INTR) is redone */
+	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
+		rc = route_dump_once(nl, family, out);
+	return rc;
+}

@@ -1,0 +1,397 @@
+/*
+ * router.c - the life of one node (router or host): its files (hosts, BIRD
+ * config), its cgroup, its container, its ports on the links it ends, its
+ * addresses and, for routers, the supervised BIRD.
+ *
+ *     STOPPED --router_start()--> RUNNING --router_stop()--> STOPPED
+ *
+ * router_start() undoes every step already made when a later one fails.
+ * BIRD runs as a direct child of vnetd inside the container, so its exit is
+ * seen at once (SIGCHLD) and it is restarted with a backoff; every exit and
+ * restart is an event shown by `vnet logs` and `vnet status`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bird.h"
+#include "container.h"
+#include "log.h"
+#include "nl.h"
+#include "units.h"
+#include "vnetd.h"
+
+const char *node_state_name(enum node_state s)
+{
+	static const char *names[] = {
+#define X(e, str) str,
+		NODE_STATES(X)
+#undef X
+	};
+	return names[s];
+}
+
+const char *bird_state_name(enum bird_state s)
+{
+	static const char *names[] = {
+#define X(e, str) str,
+		BIRD_STATES(X)
+#undef X
+	};
+	return names[s];
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[512];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, mode) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	char tmp[600];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* Every node of the network by name: routers at their loopback, hosts at
+ * their first address. */
+static char *hosts_text(const struct vnet_network *n)
+{
+	size_t cap = 256 + (size_t)n->spec.nnodes * 160, len = 0;
+	char *s = malloc(cap), buf[VNET_ADDRSTRLEN];
+
+	if (!s)
+		return NULL;
+	len += snprintf(s + len, cap - len, "# written by vnetd: network %s\n"
+			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n", n->spec.name);
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		const struct plan_node *pn = &n->plan->nodes[i];
+		const struct vnet_addr *a[2] = { NULL, NULL };
+		int na = 0;
+
+		if (pn->nlo) {
+			for (int k = 0; k < pn->nlo && na < 2; k++)
+				a[na++] = &pn->lo[k];
+		} else if (pn->nifs) {
+			for (int k = 0; k < pn->ifs[0].naddr && na < 2; k++)
+				a[na++] = &pn->ifs[0].addr[k];
+		}
+		for (int k = 0; k < na; k++)
+			len += snprintf(s + len, cap - len, "%s\t%s\n",
+					addr_fmt(a[k], buf, sizeof(buf), 0), n->spec.nodes[i].name);
+	}
+	return s;
+}
+
+static int node_files(struct vnet_network *n, int i, char **bird_conf, struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	char path[512], *hosts;
+	int rc;
+
+	*bird_conf = NULL;
+	if ((rc = mkdir_p(nr->dir, 0755)) < 0)
+		return vnet_errf(err, "cannot create %s: %s", nr->dir, strerror(-rc));
+	hosts = hosts_text(n);
+	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
+	rc = hosts ? write_file(path, hosts) : -ENOMEM;
+	free(hosts);
+	if (rc < 0)
+		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	if (n->spec.nodes[i].kind != TOPO_ROUTER)
+		return 0;
+	if (bird_config(&n->spec, n->plan, i, bird_conf, err))
+		return -1;
+	if (!*bird_conf)
+		return 0;
+	snprintf(path, sizeof(path), "%s/bird", nr->dir);
+	if ((rc = mkdir_p(path, 0755)) < 0)
+		return vnet_errf(err, "cannot create %s: %s", path, strerror(-rc));
+	snprintf(path, sizeof(path), "%s/bird/bird.conf", nr->dir);
+	if ((rc = write_file(path, *bird_conf)) < 0)
+		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	return 0;
+}
+
+static int bird_spawn(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	const char *argv[] = { "bird", "-f", "-c", "/etc/bird/bird.conf", "-s",
+			       "/run/bird/bird.ctl", NULL };
+	char log[512];
+
+	snprintf(log, sizeof(log), "%s/bird.stderr", nr->dir);
+	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, log,
+			    &nr->bird_pid, err))
+		return -1;
+	nr->bird = BIRD_RUNNING;
+	nr->bird_started_at = now_ms();
+	return 0;
+}
+
+static void bird_kill(struct node_rt *nr)
+{
+	if (nr->bird_pid <= 0)
+		return;
+	kill(nr->bird_pid, SIGTERM);
+	for (int t = 0; t < 200; t++) {
+		if (waitpid(nr->bird_pid, NULL, WNOHANG) != 0)
+			goto done;
+		usleep(10000);
+	}
+	kill(nr->bird_pid, SIGKILL);
+	waitpid(nr->bird_pid, NULL, 0);
+done:
+	nr->bird_pid = 0;
+}
+
+static int lo_configure(struct vnet_network *n, int i, struct vnet_err *err)
+{
+	const struct plan_node *pn = &n->plan->nodes[i];
+	struct nl *nl;
+	char buf[VNET_ADDRSTRLEN];
+	int rc = 0;
+
+	if (!pn->nlo)
+		return 0;
+	if (!(nl = nl_open(n->nodes[i].netns_fd)))
+		return vnet_errf(err, "netlink in %s/%s: %s", n->spec.name,
+				 n->spec.nodes[i].name, strerror(errno));
+	for (int k = 0; k < pn->nlo && rc == 0; k++)
+		if ((rc = nl_addr_add(nl, 1, &pn->lo[k])) < 0)
+			vnet_errf(err, "cannot add %s to lo in %s/%s: %s",
+				  addr_fmt(&pn->lo[k], buf, sizeof(buf), 1), n->spec.name,
+				  n->spec.nodes[i].name, strerror(-rc));
+	nl_close(nl);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Detach ports, stop the container, remove the cgroup: shared by stop and
+ * by the failure path of start. */
+static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
+{
+	struct node_rt *nr = &n->nodes[i];
+
+	bird_kill(nr);
+	nr->bird = BIRD_NONE;
+	nr->bird_restart_at = 0;
+	for (int l = 0; l < n->spec.nlinks; l++)
+		for (int s = 0; s < 2; s++)
+			if (n->spec.links[l].end[s] == i)
+				link_detach(d, n, l, s);
+	if (nr->netns_fd >= 0)
+		close(nr->netns_fd);
+	nr->netns_fd = -1;
+	if (nr->init_pid > 0)
+		container_stop(nr->init_pid, 2000);
+	nr->init_pid = 0;
+	cgroup_free(nr->cg);
+	nr->cg = NULL;
+	nr->state = NODE_STOPPED;
+}
+
+int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
+{
+	struct topo_node *nd = &n->spec.nodes[i];
+	struct node_rt *nr = &n->nodes[i];
+	char cgpath[2 * VNET_NAME_MAX + 2], label[128], hosts[512], birddir[512];
+	char *conf = NULL;
+	struct container_spec cs;
+
+	if (nr->state == NODE_RUNNING)
+		return vnet_errf(err, "%s/%s is already running", n->spec.name, nd->name);
+	snprintf(nr->dir, sizeof(nr->dir), "%s/nodes/%s/%s", d->state_dir, n->spec.name,
+		 nd->name);
+	nr->netns_fd = -1;
+	if (node_files(n, i, &conf, err))
+		goto fail;
+	snprintf(cgpath, sizeof(cgpath), "%s/%s", n->spec.name, nd->name);
+	if (!(nr->cg = cgroup_new(d->prefix, cgpath, err)))
+		goto fail;
+	if (cgroup_set_cpu(nr->cg, nd->cpu_pct, err) ||
+	    cgroup_set_memory(nr->cg, nd->mem_bytes, err))
+		goto fail;
+	snprintf(label, sizeof(label), "%s:%s/%s", d->prefix, n->spec.name, nd->name);
+	snprintf(hosts, sizeof(hosts), "%s/hosts", nr->dir);
+	snprintf(birddir, sizeof(birddir), "%s/bird", nr->dir);
+	cs = (struct container_spec){
+		.hostname = nd->name, .hosts_file = hosts,
+		.bird_dir = conf ? birddir : NULL,
+		.forwarding = nd->kind == TOPO_ROUTER,
+		.cgroup_procs = cgroup_procs_files(nr->cg), .label = label,
+	};
+	if (container_start(&cs, &nr->init_pid, err))
+		goto fail;
+	nr->netns_fd = container_netns_fd(nr->init_pid);
+	if (nr->netns_fd < 0) {
+		vnet_errf(err, "cannot open the network namespace of %s/%s: %s",
+			  n->spec.name, nd->name, strerror(-nr->netns_fd));
+		goto fail;
+	}
+	nr->state = NODE_RUNNING;
+	if (lo_configure(n, i, err))
+		goto fail;
+	for (int l = 0; l < n->spec.nlinks; l++)
+		for (int s = 0; s < 2; s++)
+			if (n->spec.links[l].end[s] == i && link_attach(d, n, l, s, err))
+				goto fail;
+	if (conf && bird_spawn(d, n, i, err))
+		goto fail;
+	free(conf);
+	vnetd_event(d, n->spec.name, nd->name, "started (init pid %d)", nr->init_pid);
+	return 0;
+fail:
+	free(conf);
+	node_teardown(d, n, i);
+	return -1;
+}
+
+int router_stop(struct vnetd *d, struct vnet_network *n, int i)
+{
+	if (n->nodes[i].state != NODE_RUNNING)
+		return 0;
+	node_teardown(d, n, i);
+	vnetd_event(d, n->spec.name, n->spec.nodes[i].name, "stopped");
+	return 0;
+}
+
+int router_set(struct vnetd *d, struct vnet_network *n, int i, const char *key,
+	       const char *value, struct vnet_err *err)
+{
+	struct topo_node *nd = &n->spec.nodes[i];
+	struct node_rt *nr = &n->nodes[i];
+
+	if (!strcmp(key, "cpu")) {
+		uint32_t pct = 0;
+
+		if (strcmp(value, "none") && units_parse_cpu(value, &pct))
+			return vnet_errf(err, "bad cpu '%s': expected %s, or none", value,
+					 UNITS_CPU_FORM);
+		if (nr->state == NODE_RUNNING && cgroup_set_cpu(nr->cg, pct, err))
+			return -1;
+		nd->cpu_pct = pct;
+	} else if (!strcmp(key, "memory")) {
+		uint64_t bytes = 0;
+
+		if (strcmp(value, "none") && units_parse_size(value, &bytes))
+			return vnet_errf(err, "bad memory '%s': expected %s, or none", value,
+					 UNITS_SIZE_FORM);
+		if (nr->state == NODE_RUNNING && cgroup_set_memory(nr->cg, bytes, err))
+			return -1;
+		nd->mem_bytes = bytes;
+	} else {
+		return vnet_errf(err, "unknown router property '%s' (known: cpu, memory)", key);
+	}
+	vnetd_event(d, n->spec.name, nd->name, "%s set to %s", key, value);
+	return net_save_record(d, n);
+}
+
+static int64_t backoff_ms(unsigned restarts)
+{
+	int64_t ms = 250;
+
+	for (unsigned k = 1; k < restarts && ms < 8000; k++)
+		ms *= 2;
+	return ms;
+}
+
+int router_child_exited(struct vnetd *d, pid_t pid, int status)
+{
+	char how[64];
+
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	for (struct vnet_network *n = d->nets; n; n = n->next) {
+		for (int i = 0; i < n->spec.nnodes; i++) {
+			struct node_rt *nr = &n->nodes[i];
+
+			if (nr->state == NODE_RUNNING && pid == nr->bird_pid) {
+				/* A BIRD that ran a while starts the backoff afresh. */
+				if (now_ms() - nr->bird_started_at > 30000)
+					nr->bird_restarts = 0;
+				nr->bird_pid = 0;
+				nr->bird_restarts++;
+				nr->bird = BIRD_RESTARTING;
+				nr->bird_restart_at = now_ms() + backoff_ms(nr->bird_restarts);
+				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+					    "bird %s; restarting in %lld ms", how,
+					    (long long)backoff_ms(nr->bird_restarts));
+				return 1;
+			}
+			if (nr->state == NODE_RUNNING && pid == nr->init_pid) {
+				nr->init_pid = 0;
+				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+					    "container init %s; node stopped", how);
+				node_teardown(d, n, i);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int router_tick(struct vnetd *d)
+{
+	int64_t now = now_ms(), next = -1;
+	struct vnet_err err;
+
+	for (struct vnet_network *n = d->nets; n; n = n->next) {
+		for (int i = 0; i < n->spec.nnodes; i++) {
+			struct node_rt *nr = &n->nodes[i];
+
+			if (!nr->bird_restart_at)
+				continue;
+			if (nr->bird_restart_at > now) {
+				if (next < 0 || nr->bird_restart_at - now < next)
+					next = nr->bird_restart_at - now;
+				continue;
+			}
+			nr->bird_restart_at = 0;
+			if (bird_spawn(d, n, i, &err)) {
+				nr->bird = BIRD_FAILED;
+				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+					    "cannot restart bird: %s", err.msg);
+			} else {
+				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+					    "bird restarted (pid %d, restart %u)", nr->bird_pid,
+					    nr->bird_restarts);
+			}
+		}
+	}
+	return (int)next;
+}

@@ -1,0 +1,31 @@
+/*
+ * store.h - the daemon's durable state in SQLite (<state-dir>/vnetd.db):
+ * the spec of every virtual network (as JSON, see spec.h) and an event log.
+ * Every write is one transaction, so a crash never leaves half-written state.
+ */
+#ifndef VNETD_STORE_H
+#define VNETD_STORE_H
+
+#include <jansson.h>
+
+#include "vnet.h"
+
+struct store;
+
+struct store *store_open(const char *path, struct vnet_err *err);
+void store_close(struct store *s);
+
+int store_net_put(struct store *s, const char *name, const char *file,
+		  const char *spec_json, const char *state);
+int store_net_del(struct store *s, const char *name);
+typedef int (*store_net_cb)(void *arg, const char *name, const char *file,
+			    const char *spec_json, const char *state);
+int store_net_each(struct store *s, store_net_cb cb, void *arg);
+
+int store_event_add(struct store *s, const char *net, const char *node,
+		    const char *msg);
+/* The last `limit` events (oldest first), filtered by net/node when not
+ * NULL, as a JSON array of {"time","network","node","message"}. */
+json_t *store_events(struct store *s, const char *net, const char *node, int limit);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * vnetd.h - the daemon's state: one struct vnetd passed explicitly to every
+ * module, holding the virtual networks and their run-time objects.
+ *
+ * Ownership: vnetd owns the networks; a network owns its spec (the validated
+ * topology of that network, swapped only when a change is valid), its plan,
+ * and the run-time state of each node and link (arrays parallel to the
+ * spec's nodes and links).
+ *
+ * Node states (the enum comes from NODE_STATES):
+ *
+ *     STOPPED --router_start()--> RUNNING --router_stop()--> STOPPED
+ *
+ * A RUNNING node has an init process, a network namespace, a cgroup, its
+ * TAP ports attached to the engine and, for routers with a protocol, a
+ * supervised BIRD (restarted when it dies; each restart is an event).
+ */
+#ifndef VNETD_H
+#define VNETD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "linkparams.h"
+#include "plan.h"
+#include "topo.h"
+#include "vnet.h"
+
+struct store;
+struct engine;
+struct api;
+
+#define NODE_STATES(X) \
+	X(STOPPED, "stopped") \
+	X(RUNNING, "running")
+
+enum node_state {
+#define X(e, s) NODE_##e,
+	NODE_STATES(X)
+#undef X
+};
+
+#define BIRD_STATES(X) \
+	X(NONE, "none") \
+	X(RUNNING, "running") \
+	X(RESTARTING, "restarting") \
+	X(STOPPED, "stopped") \
+	X(FAILED, "failed")
+
+enum bird_state {
+#define X(e, s) BIRD_##e,
+	BIRD_STATES(X)
+#undef X
+};
+
+const char *node_state_name(enum node_state s);
+const char *bird_state_name(enum bird_state s);
+
+struct node_rt {
+	enum node_state state;
+	pid_t init_pid;
+	int netns_fd;
+	struct cgroup *cg;
+	enum bird_state bird;
+	pid_t bird_pid;
+	unsigned bird_restarts;
+	int64_t bird_restart_at;	/* monotonic ms of a pending restart, 0 none */
+	int64_t bird_started_at;	/* monotonic ms */
+	char dir[256];			/* <state>/nodes/<net>/<node> */
+};
+
+struct link_rt {
+	uint64_t id;			/* engine link id */
+	int created;			/* exists in the engine */
+	int attached[2];		/* side has a port in the engine */
+};
+
+struct vnet_network {
+	struct topo_net spec;
+	struct plan *plan;
+	char *file;			/* topology file it came from */
+	struct node_rt *nodes;		/* parallel to spec.nodes */
+	struct link_rt *links;		/* parallel to spec.links */
+	struct vnet_network *next;
+};
+
+struct vnetd {
+	const char *socket_path;
+	const char *state_dir;
+	const char *run_dir;
+	const char *prefix;
+	const char *engine_bin;
+	const char *self_exe;
+	int epfd;
+	int sigfd;
+	struct store *store;
+	struct engine *engine;
+	struct api *api;
+	struct vnet_network *nets;
+	uint64_t next_link_id;
+	int quit;
+};
+
+int64_t now_ms(void);
+
+/* net.c: whole networks. */
+struct vnet_network *net_find(struct vnetd *d, const char *name);
+/* Create and start every network of a topology; all or nothing. */
+int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
+	   struct vnet_err *err);
+int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err);
+int net_stop(struct vnetd *d, struct vnet_network *n);
+/* Stop and forget a network (and its stored record when forget=1). */
+int net_destroy(struct vnetd *d, struct vnet_network *n, int forget);
+/* Load stored networks (stopped) at start-up. */
+int net_load_all(struct vnetd *d, struct vnet_err *err);
+int net_save_record(struct vnetd *d, struct vnet_network *n);
+const char *net_state_name(const struct vnet_network *n);
+
+/* Resolve "net/name" or a unique bare "name" (node or link). Returns 0, or
+ * -ENOENT / -EEXIST (ambiguous) with err filled. */
+int net_resolve_node(struct vnetd *d, const char *ref, struct vnet_network **n,
+		     int *idx, struct vnet_err *err);
+int net_resolve_link(struct vnetd *d, const char *ref, struct vnet_network **n,
+		     int *idx, struct vnet_err *err);
+
+/* router.c: one node (router or host). */
+int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err);
+int router_stop(struct vnetd *d, struct vnet_network *n, int i);
+int router_set(struct vnetd *d, struct vnet_network *n, int i, const char *key,
+	       const char *value, struct vnet_err *err);
+/* A child exited: is it one of our BIRDs? Schedules a restart. */
+int router_child_exited(struct vnetd *d, pid_t pid, int status);
+/* Run pending BIRD restarts; returns ms until the next one or -1. */
+int router_tick(struct vnetd *d);
+
+/* link.c: virtual links through the engine. */
+int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err);
+void link_destroy(struct vnetd *d, struct vnet_network *n, int i);
+int link_attach(struct vnetd *d, struct vnet_network *n, int i, int side,
+		struct vnet_err *err);
+void link_detach(struct vnetd *d, struct vnet_network *n, int i, int side);
+int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
+		   struct vnet_err *err);
+/* Partial change: mask of LINKP_BIT()s, dirmask bit 0 forward, bit 1 reverse. */
+int link_change(struct vnetd *d, struct vnet_network *n, int i,
+		const struct link_params *p, uint32_t mask, int dirmask,
+		struct vnet_err *err);
+/* Re-create every link and port in a fresh engine. */
+int link_replay_all(struct vnetd *d);
+
+/* events: kept in the store, also logged. */
+void vnetd_event(struct vnetd *d, const char *net, const char *node,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
