@@ -107,27 +107,45 @@ static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 }
 
 /* Send nlh, run cb on each reply until the ack / end of dump. Returns 0 or
- * -errno (the kernel's error for a request). */
+ * -errno (the kernel's error for a request; -EINTR for a dump that a change
+ * interrupted, read to its end so the socket stays in step). Replies to
+ * earlier requests (another sequence number) are skipped. */
 static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	unsigned seq = nlh->nlmsg_seq;
-	ssize_t n;
-	int rc;
+	int rc = 0;
 
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		n = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
-		if (n < 0) {
+		const struct nlmsghdr *m = (const void *)nl->buf;
+		ssize_t r = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
+		int n = (int)r;
+
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		rc = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
-		if (rc < 0)
-			return errno ? -errno : -EIO;
-		if (rc == MNL_CB_STOP)
-			return 0;
+		for (; mnl_nlmsg_ok(m, n); m = mnl_nlmsg_next(m, &n)) {
+			int final = m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR;
+
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				rc = -EINTR;
+			if (rc < 0) {
+				if (final)
+					return rc;
+				continue;
+			}
+			switch (mnl_cb_run(m, m->nlmsg_len, seq, nl->portid, cb, data)) {
+			case MNL_CB_ERROR:
+				return errno ? -errno : -EIO;
+			case MNL_CB_STOP:
+				return 0;
+			}
+		}
 	}
 }
 

@@ -223,6 +223,19 @@ static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
 	nr->state = NODE_STOPPED;
 }
 
+/* Tests make a start fail half-way (after the container and its ports
+ * exist) with VNETD_FAULT=router_start:NET/NODE, to prove the rollback. */
+static int fault_injected(const char *net, const char *node)
+{
+	const char *f = getenv("VNETD_FAULT");
+	char want[128];
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "router_start:%s/%s", net, node);
+	return !strcmp(f, want);
+}
+
 int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
 {
 	struct topo_node *nd = &n->spec.nodes[i];
@@ -270,6 +283,10 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 				goto fail;
 	if (conf && bird_spawn(d, n, i, err))
 		goto fail;
+	if (fault_injected(n->spec.name, nd->name)) {
+		vnet_errf(err, "%s/%s: injected fault (VNETD_FAULT)", n->spec.name, nd->name);
+		goto fail;
+	}
 	free(conf);
 	vnetd_event(d, n->spec.name, nd->name, "started (init pid %d)", nr->init_pid);
 	return 0;

@@ -77,8 +77,12 @@ done
 
 ip netns add "$NSA" || die "ip netns add $NSA"
 ip netns add "$NSB" || die "ip netns add $NSB"
-ip -n "$NSA" link set lo up
-ip -n "$NSB" link set lo up
+for ns in "$NSA" "$NSB"; do
+	ip -n "$ns" link set lo up
+	# no IPv6: no background ND/MLD frames to disturb counts and idle checks
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
+done
 
 start_engine() {	# [engine args...]
 	local i
@@ -92,24 +96,39 @@ start_engine() {	# [engine args...]
 	die "vnet-engine did not come up"
 }
 
-# Link between the namespaces with the given properties on both directions.
-start_pair() {	# [prop=value...]
-	local i
-	"$BIN/eng_pair" --engine-socket "$SOCK" --ns-a "$NSA" --if-a "$IFA" \
-		--ns-b "$NSB" --if-b "$IFB" --id 7 "$@" >"$TMP/pair.out" 2>&1 &
-	PAIR_PID=$!
+# eng_pair ID IFA IFB IPA IPB [prop=value...]: a link between the
+# namespaces, addresses and static neighbours; prints the eng_pair pid.
+add_pair() {
+	local id=$1 ifa=$2 ifb=$3 ipa=$4 ipb=$5 i pid
+	shift 5
+	"$BIN/eng_pair" --engine-socket "$SOCK" --ns-a "$NSA" --if-a "$ifa" \
+		--ns-b "$NSB" --if-b "$ifb" --id "$id" "$@" >"$TMP/pair$id.out" 2>&1 &
+	pid=$!
 	for i in $(seq 50); do
-		grep -q '^ready$' "$TMP/pair.out" && break
+		grep -q '^ready$' "$TMP/pair$id.out" && break
 		sleep 0.1
 	done
-	grep -q '^ready$' "$TMP/pair.out" || { cat "$TMP/pair.out"; die "eng_pair not ready"; }
-	ip -n "$NSA" addr add $IPA/24 dev "$IFA" || die "address on $IFA"
-	ip -n "$NSB" addr add $IPB/24 dev "$IFB" || die "address on $IFB"
+	grep -q '^ready$' "$TMP/pair$id.out" || { cat "$TMP/pair$id.out" >&2; return 1; }
+	ip -n "$NSA" addr add "$ipa/24" dev "$ifa" || return 1
+	ip -n "$NSB" addr add "$ipb/24" dev "$ifb" || return 1
 	local maca macb
-	maca=$(ip -n "$NSA" -j link show "$IFA" | jq -r '.[0].address')
-	macb=$(ip -n "$NSB" -j link show "$IFB" | jq -r '.[0].address')
-	ip -n "$NSA" neigh replace $IPB lladdr "$macb" dev "$IFA" nud permanent
-	ip -n "$NSB" neigh replace $IPA lladdr "$maca" dev "$IFB" nud permanent
+	maca=$(ip -n "$NSA" -j link show "$ifa" | jq -r '.[0].address')
+	macb=$(ip -n "$NSB" -j link show "$ifb" | jq -r '.[0].address')
+	ip -n "$NSA" neigh replace "$ipb" lladdr "$macb" dev "$ifa" nud permanent
+	ip -n "$NSB" neigh replace "$ipa" lladdr "$maca" dev "$ifb" nud permanent
+	echo "$pid"
+}
+
+# The test's link: id 7, $IFA/$IFB, $IPA/$IPB, properties on both directions.
+start_pair() {	# [prop=value...]
+	PAIR_PID=$(add_pair 7 "$IFA" "$IFB" $IPA $IPB "$@") || die "eng_pair not ready"
+}
+
+# CPU ticks (user + system) and context switches of all engine threads
+engine_ticks() { awk '{ print $14 + $15 }' "/proc/$ENGINE_PID/stat"; }
+engine_switches() {
+	cat /proc/"$ENGINE_PID"/task/*/status |
+		awk '/voluntary_ctxt_switches/ { n += $2 } END { print n }'
 }
 
 eng() { "$BIN/eng_pair" --engine-socket "$SOCK" "$@"; }

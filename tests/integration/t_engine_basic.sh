@@ -17,6 +17,28 @@ check "LINK_LIST shows the link" [ "$(eng --list)" = 7 ]
 check "both sides attached, up" [ "$(eng --stats 7 | jq -c 'select(.up != null)')" = '{"up":1,"attached":[1,1]}' ]
 check "carrier on" ip -n "$NSA" link show "$IFA" | grep -q LOWER_UP
 
+# a second link (id 8: the other worker) works alongside and goes away
+# without disturbing the first
+PAIR2=$(add_pair 8 "${P}a2" "${P}b2" 10.77.1.1 10.77.1.2 delay=1ms) || die "second eng_pair"
+BG_PIDS+=($PAIR2)
+out=$(ip netns exec "$NSA" ping -n -q -c 3 -i 0.05 -W 1 10.77.1.2 2>&1)
+check "second link forwards" bash -c "echo '$out' | grep -q ' 3 received'"
+check "LINK_LIST shows both links" [ "$(eng --list | tr '\n' ' ')" = "7 8 " ]
+
+# idle links cost nothing: no wakeups, no CPU, even with a delay set
+eng --set 8 delay=5ms loss=1%
+sleep 0.5
+s0=$(engine_switches); t0=$(engine_ticks)
+sleep 2
+s1=$(engine_switches); t1=$(engine_ticks)
+check "idle: engine threads woke $((s1 - s0)) times in 2 s" [ $((s1 - s0)) -le 2 ]
+check "idle: engine used $((t1 - t0)) CPU ticks in 2 s" [ $((t1 - t0)) -le 1 ]
+
+stop_pid "$PAIR2"
+check "eng_pair exit deleted link 8" [ "$(eng --list | tr '\n' ' ')" = "7 " ]
+read -r sent recv avg <<<"$(ping_ab 3 0.05)"
+check "first link unaffected ($recv/$sent)" [ "$recv" = 3 ]
+
 # administrative down: carrier off on both, frames dropped as "down"
 eng --state 7 down
 check "down: NO-CARRIER on side a" bash -c "ip -n $NSA link show $IFA | grep -q NO-CARRIER"
@@ -27,6 +49,32 @@ eng --state 7 up
 check "up again: carrier on" bash -c "ip -n $NSA link show $IFA | grep -q LOWER_UP"
 read -r sent recv avg <<<"$(ping_ab 3 0.05)"
 check "up again: ping works ($recv/$sent)" [ "$recv" = 3 ]
+
+# control socket: a new controller replaces the old one; a malformed
+# request gets -EPROTO and the engine goes on
+if command -v python3 >/dev/null; then
+	python3 - "$SOCK" >"$TMP/py.out" 2>&1 <<'PY' &
+import socket, struct, sys, time
+old = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+old.connect(sys.argv[1])
+time.sleep(0.5)			# meanwhile eng_pair --hello connects
+old.settimeout(2)
+print("replaced" if old.recv(64) == b"" else "still connected")
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+s.send(b"garbage!!!")
+rep = s.recv(4096)
+print("status", struct.unpack_from("<i", rep, 8)[0])
+PY
+	pypid=$!
+	sleep 0.2
+	eng --hello >/dev/null
+	wait $pypid
+	check "a new controller replaces the old one" grep -q '^replaced$' "$TMP/py.out"
+	check "malformed request answered with -EPROTO" grep -q '^status -71$' "$TMP/py.out"
+	read -r sent recv avg <<<"$(ping_ab 2 0.05)"
+	check "still forwarding" [ "$recv" = 2 ]
+fi
 
 # a side detached: the other side sees NO-CARRIER, its frames are dropped
 eng --detach 7 1

@@ -38,4 +38,11 @@ seqs=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' "$TMP/ping3.out" | tr '\n' ' ')
 sorted=$(echo "$seqs" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
 check "reorder=30%: replies out of order" [ "$seqs" != "$sorted" ]
 check "reorder counted" [ "$(stat 0 reordered)" -gt 0 ]
+
+# ENG_SHUTDOWN: exit 0
+eng --shutdown
+wait "$ENGINE_PID"
+rc=$?
+ENGINE_PID=
+check "engine exits 0 on SHUTDOWN" [ "$rc" = 0 ]
 finish
