@@ -160,10 +160,22 @@ static void node_state_text(json_t *node, const char *given)
 	printf("%s: %s", sbuf_str(&b), jstr(node, "state") ?: "ok");
 	if (pid > 0)
 		printf(", pid %" JSON_INTEGER_FORMAT, pid);
-	if (json_object_get(node, "cpu") || json_object_get(node, "memory"))
-		printf(", cpu %s, memory %s", jstr(node, "cpu") ?: "no limit",
-		       jstr(node, "memory") ?: "no limit");
 	putchar('\n');
+	sbuf_free(&b);
+}
+
+/* "red/r1: running, pid 1234, cpu 25%, memory 64M" after set. */
+static void node_set_text(json_t *node, const char *given)
+{
+	struct sbuf b = { 0 };
+	json_int_t pid = json_integer_value(json_object_get(node, "pid"));
+
+	node_label(&b, node, given);
+	printf("%s: %s", sbuf_str(&b), jstr(node, "state") ?: "ok");
+	if (pid > 0)
+		printf(", pid %" JSON_INTEGER_FORMAT, pid);
+	printf(", cpu %s, memory %s\n", jstr(node, "cpu") ?: "no limit",
+	       jstr(node, "memory") ?: "no limit");
 	sbuf_free(&b);
 }
 
@@ -228,7 +240,7 @@ int cmd_router_set(struct cli *cli, int argc, char **argv)
 	json_decref(body);
 	if (rc < 0)
 		return CLI_EXIT_FAIL;
-	print_result(cli, resp, node_state_text, argv[0]);
+	print_result(cli, resp, node_set_text, argv[0]);
 	json_decref(resp);
 	return CLI_EXIT_OK;
 }

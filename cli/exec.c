@@ -266,8 +266,9 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	state = jstr(node, "state");
 	pid = json_integer_value(json_object_get(node, "pid"));
 	if ((state && strcmp(state, "running") != 0) || pid <= 0) {
+		rc = cli_fail(cli, "%s is %s", label, state && *state ? state : "not running");
 		json_decref(node);
-		return cli_fail(cli, "%s is %s", label, state && *state ? state : "not running");
+		return rc;
 	}
 	if (open_namespaces((pid_t)pid, fds) < 0) {
 		int err = errno;

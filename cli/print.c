@@ -135,6 +135,10 @@ void fmt_value(struct sbuf *b, json_t *v)
 	json_t *e;
 	char *s;
 
+	if (!v) {
+		sbuf_puts(b, "-");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		sbuf_add(b, json_string_value(v), json_string_length(v));

@@ -21,6 +21,7 @@
 
 struct engine {
 	pid_t pid;
+	int child;		/* 0: adopted from an earlier vnetd */
 	int fd;
 	char sock[256];
 	char log[256];
@@ -57,6 +58,7 @@ static int spawn(struct engine *e, const char *bin)
 		_exit(127);
 	}
 	e->pid = pid;
+	e->child = 1;
 	return 0;
 }
 
@@ -112,6 +114,29 @@ fail:
 	return -1;
 }
 
+/* An engine left running by an earlier vnetd answers on our socket: keep
+ * it, with every link and frame it carries. */
+static int engine_adopt(struct vnetd *d, struct engine *e)
+{
+	struct eng_req req = { .h.type = ENG_HELLO };
+	struct eng_reply rep;
+	int fd = engc_connect(e->sock);
+
+	if (fd < 0)
+		return -1;
+	if (engc_call(fd, &req, -1, &rep) < 0 || rep.pid <= 0) {
+		close(fd);
+		return -1;
+	}
+	e->fd = fd;
+	e->pid = rep.pid;
+	e->child = 0;
+	d->engine_adopted = 1;
+	vnetd_watch_pid(d, e->pid);
+	log_info("engine adopted: pid %d, %u links", e->pid, rep.count);
+	return 0;
+}
+
 struct engine *engine_start(struct vnetd *d, struct vnet_err *err)
 {
 	struct engine *e = calloc(1, sizeof(*e));
@@ -126,6 +151,8 @@ struct engine *engine_start(struct vnetd *d, struct vnet_err *err)
 	e->cg = cgroup_new(d->prefix, "engine", err);
 	if (!e->cg)
 		goto fail;
+	if (engine_adopt(d, e) == 0)
+		return e;
 	if (engine_launch(d, e, err))
 		goto fail;
 	return e;
@@ -148,7 +175,8 @@ void engine_stop(struct engine *e)
 	}
 	if (e->pid > 0) {
 		for (int i = 0; i < 200; i++) {
-			if (waitpid(e->pid, NULL, WNOHANG) == e->pid) {
+			if (e->child ? waitpid(e->pid, NULL, WNOHANG) == e->pid
+				     : kill(e->pid, 0) < 0 && errno == ESRCH) {
 				e->pid = 0;
 				break;
 			}
@@ -156,7 +184,8 @@ void engine_stop(struct engine *e)
 		}
 		if (e->pid > 0) {
 			kill(e->pid, SIGKILL);
-			waitpid(e->pid, NULL, 0);
+			if (e->child)
+				waitpid(e->pid, NULL, 0);
 		}
 	}
 	cgroup_free(e->cg);
@@ -186,9 +215,12 @@ int engine_child_exited(struct vnetd *d, pid_t pid, int status)
 	if (d->quit)
 		return 1;
 	t0 = now_ms();
-	vnetd_event(d, NULL, NULL, "vnet-engine exited (%s %d); restarting it",
-		    WIFSIGNALED(status) ? "signal" : "status",
-		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (status == -1)
+		vnetd_event(d, NULL, NULL, "vnet-engine exited; restarting it");
+	else
+		vnetd_event(d, NULL, NULL, "vnet-engine exited (%s %d); restarting it",
+			    WIFSIGNALED(status) ? "signal" : "status",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	if (engine_launch(d, e, &err)) {
 		vnetd_event(d, NULL, NULL, "cannot restart vnet-engine: %s", err.msg);
 		return 1;

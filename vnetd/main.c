@@ -24,6 +24,7 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "engine.h"
+#include "engine_client.h"
 #include "log.h"
 #include "store.h"
 #include "vnetd.h"
@@ -106,6 +108,61 @@ static int mkdirs(const char *path, mode_t mode)
 	return mkdir(tmp, mode) && errno != EEXIST ? -1 : 0;
 }
 
+struct pidwatch {
+	pid_t pid;
+	int fd;
+	struct pidwatch *next;
+};
+
+int vnetd_watch_pid(struct vnetd *d, pid_t pid)
+{
+	struct pidwatch *w = calloc(1, sizeof(*w));
+	struct epoll_event ev;
+
+	if (!w)
+		return -ENOMEM;
+	w->pid = pid;
+	w->fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (w->fd < 0) {
+		free(w);
+		return -errno;
+	}
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = w->fd };
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev);
+	w->next = d->watches;
+	d->watches = w;
+	return 0;
+}
+
+/* A watched process exited (pidfd readable), or is no longer of interest. */
+static void watch_fired(struct vnetd *d, int fd)
+{
+	for (struct pidwatch **pp = &d->watches; *pp; pp = &(*pp)->next) {
+		struct pidwatch *w = *pp;
+
+		if (w->fd != fd)
+			continue;
+		*pp = w->next;
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+		close(w->fd);
+		if (!engine_child_exited(d, w->pid, -1))
+			router_child_exited(d, w->pid, -1);
+		free(w);
+		return;
+	}
+}
+
+static void watches_free(struct vnetd *d)
+{
+	while (d->watches) {
+		struct pidwatch *w = d->watches;
+
+		d->watches = w->next;
+		close(w->fd);
+		free(w);
+	}
+}
+
 static void handle_children(struct vnetd *d)
 {
 	int status;
@@ -134,6 +191,7 @@ static void shutdown_all(struct vnetd *d)
 	cgroup_cleanup_prefix(d->prefix);
 	store_close(d->store);
 	d->store = NULL;
+	watches_free(d);
 }
 
 static int run_loop(struct vnetd *d)
@@ -162,8 +220,11 @@ static int run_loop(struct vnetd *d)
 			return -1;
 		}
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.fd != d->sigfd)
+			if (ev[i].data.fd != d->sigfd) {
+				if (ev[i].data.fd != api_fd(d->api))
+					watch_fired(d, ev[i].data.fd);
 				continue;
+			}
 			struct signalfd_siginfo si;
 
 			while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -176,6 +237,31 @@ static int run_loop(struct vnetd *d)
 			}
 		}
 	}
+}
+
+/* Does an engine answer on our socket, or a container init of ours run? */
+static int anything_to_adopt(struct vnetd *d)
+{
+	char sock[PATH_MAX];
+	int fd;
+
+	snprintf(sock, sizeof(sock), "%s/engine.sock", d->run_dir);
+	if ((fd = engc_connect(sock)) >= 0) {
+		close(fd);
+		return 1;
+	}
+	for (struct vnet_network *n = d->nets; n; n = n->next) {
+		json_t *nodes = json_object_get(n->adopt, "nodes"), *rt;
+		const char *name;
+
+		json_object_foreach(nodes, name, rt) {
+			pid_t pid = (pid_t)json_integer_value(json_object_get(rt, "init_pid"));
+
+			if (vnetd_is_our_init(d, pid, n->spec.name, name))
+				return 1;
+		}
+	}
+	return 0;
 }
 
 static int do_cleanup(struct vnetd *d)
@@ -343,21 +429,26 @@ int main(int argc, char **argv)
 	d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
 
-	c = cgroup_cleanup_prefix(d.prefix);
-	if (c > 0)
-		log_warn("removed %d control groups left by an earlier vnetd of prefix '%s'",
-			 c, d.prefix);
-	if (cgroup_setup(d.prefix, &err))
-		goto fail;
 	snprintf(path, sizeof(path), "%s/vnetd.db", d.state_dir);
 	if (!(d.store = store_open(path, &err)))
 		goto fail;
-	if (!(d.engine = engine_start(&d, &err)))
-		goto fail;
 	if (net_load_all(&d, &err))
 		goto fail;
-	for (struct vnet_network *n = d.nets; n; n = n->next)
-		net_save_record(&d, n);	/* what was running before is stopped now */
+	if (!anything_to_adopt(&d)) {
+		/* nothing of an earlier vnetd runs right: remove all it left */
+		c = cgroup_cleanup_prefix(d.prefix);
+		if (c > 0)
+			log_warn("removed %d control groups left by an earlier vnetd of "
+				 "prefix '%s'", c, d.prefix);
+	}
+	if (cgroup_setup(d.prefix, &err))
+		goto fail;
+	if (!(d.engine = engine_start(&d, &err)))
+		goto fail;
+	c = vnetd_adopt(&d);
+	if (c > 0)
+		log_info("adopted %d running nodes%s", c,
+			 d.engine_adopted ? " and the running engine" : "");
 	if (!(d.api = api_new(&d, d.socket_path, &err)))
 		goto fail;
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = d.sigfd };

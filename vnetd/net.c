@@ -73,6 +73,7 @@ static void net_free(struct vnet_network *n)
 {
 	if (!n)
 		return;
+	json_decref(n->adopt);
 	plan_free(n->plan);
 	topo_net_clear(&n->spec);
 	free(n->file);
@@ -99,15 +100,42 @@ static void net_unlink(struct vnetd *d, struct vnet_network *n)
 		}
 }
 
+/* What runs now: enough for a restarted vnetd to adopt it (adopt.c). */
+static json_t *runtime_json(const struct vnet_network *n)
+{
+	json_t *nodes = json_object(), *links = json_object();
+
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		const struct node_rt *nr = &n->nodes[i];
+
+		if (nr->state != NODE_RUNNING)
+			continue;
+		json_object_set_new(nodes, n->spec.nodes[i].name, json_pack(
+			"{s:i, s:i, s:i}", "init_pid", (int)nr->init_pid,
+			"bird_pid", (int)nr->bird_pid, "bird_restarts", (int)nr->bird_restarts));
+	}
+	for (int i = 0; i < n->spec.nlinks; i++) {
+		const struct link_rt *lr = &n->links[i];
+
+		if (lr->created)
+			json_object_set_new(links, n->spec.links[i].name,
+					    json_pack("{s:I}", "id", (json_int_t)lr->id));
+	}
+	return json_pack("{s:o, s:o}", "nodes", nodes, "links", links);
+}
+
 int net_save_record(struct vnetd *d, struct vnet_network *n)
 {
-	json_t *j = spec_to_json(&n->spec);
+	json_t *j = spec_to_json(&n->spec), *rt = runtime_json(n);
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = text ? store_net_put(d->store, n->spec.name, n->file, text,
-				      net_state_name(n)) : -ENOMEM;
+	char *rtext = json_dumps(rt, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc = text && rtext ? store_net_put(d->store, n->spec.name, n->file, text,
+					       net_state_name(n), rtext) : -ENOMEM;
 
 	free(text);
+	free(rtext);
 	json_decref(j);
+	json_decref(rt);
 	return rc;
 }
 
@@ -222,7 +250,7 @@ fail:
 }
 
 static int load_one(void *arg, const char *name, const char *file, const char *spec_json,
-		    const char *state)
+		    const char *state, const char *runtime)
 {
 	struct vnetd *d = arg;
 	struct topo_net spec;
@@ -248,6 +276,8 @@ static int load_one(void *arg, const char *name, const char *file, const char *s
 		log_error("stored network %s: %s", name, err.msg);
 		return 0;
 	}
+	if (runtime)
+		n->adopt = json_loads(runtime, 0, NULL);
 	net_link_in(d, n);
 	return 0;
 }

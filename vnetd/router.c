@@ -168,7 +168,10 @@ static void bird_kill(struct node_rt *nr)
 		return;
 	kill(nr->bird_pid, SIGTERM);
 	for (int t = 0; t < 200; t++) {
-		if (waitpid(nr->bird_pid, NULL, WNOHANG) != 0)
+		pid_t r = waitpid(nr->bird_pid, NULL, WNOHANG);
+
+		/* an adopted BIRD is not our child: wait until it is gone */
+		if (r > 0 || (r < 0 && kill(nr->bird_pid, 0) < 0 && errno == ESRCH))
 			goto done;
 		usleep(10000);
 	}
@@ -349,7 +352,9 @@ int router_child_exited(struct vnetd *d, pid_t pid, int status)
 {
 	char how[64];
 
-	if (WIFSIGNALED(status))
+	if (status == -1)
+		snprintf(how, sizeof(how), "exited");
+	else if (WIFSIGNALED(status))
 		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
 	else
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
@@ -407,6 +412,7 @@ int router_tick(struct vnetd *d)
 				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
 					    "bird restarted (pid %d, restart %u)", nr->bird_pid,
 					    nr->bird_restarts);
+				net_save_record(d, n);
 			}
 		}
 	}

@@ -13,7 +13,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store {
 	sqlite3 *db;
@@ -25,7 +25,8 @@ static const char *schema =
 	"  file TEXT NOT NULL,"
 	"  spec TEXT NOT NULL,"
 	"  state TEXT NOT NULL,"
-	"  updated REAL NOT NULL);"
+	"  updated REAL NOT NULL,"
+	"  runtime TEXT);"
 	"CREATE TABLE IF NOT EXISTS events ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  time REAL NOT NULL,"
@@ -78,8 +79,15 @@ struct store *store_open(const char *path, struct vnet_err *err)
 			  "understands up to %d", path, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
+	/* version 1 had no runtime column */
+	if (version == 1 &&
+	    sqlite3_exec(s->db, "ALTER TABLE networks ADD COLUMN runtime TEXT", NULL, NULL,
+			 &msg) != SQLITE_OK) {
+		vnet_errf(err, "state database %s: upgrading: %s", path, msg);
+		goto fail;
+	}
 	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(s->db, "PRAGMA user_version = 1", NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(s->db, "PRAGMA user_version = 2", NULL, NULL, &msg) != SQLITE_OK) {
 		vnet_errf(err, "state database %s: %s", path, msg);
 		goto fail;
 	}
@@ -120,13 +128,13 @@ static int exec_stmt(struct store *s, const char *sql, int n, const char **args)
 }
 
 int store_net_put(struct store *s, const char *name, const char *file,
-		  const char *spec_json, const char *state)
+		  const char *spec_json, const char *state, const char *runtime_json)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO networks"
-			       "(name, file, spec, state, updated) VALUES (?,?,?,?,?)",
+			       "(name, file, spec, state, updated, runtime) VALUES (?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -134,6 +142,8 @@ int store_net_put(struct store *s, const char *name, const char *file,
 	sqlite3_bind_text(st, 3, spec_json, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, state, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 5, wall_now());
+	if (runtime_json)
+		sqlite3_bind_text(st, 6, runtime_json, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -153,14 +163,15 @@ int store_net_each(struct store *s, store_net_cb cb, void *arg)
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT name, file, spec, state FROM networks "
+	if (sqlite3_prepare_v2(s->db, "SELECT name, file, spec, state, runtime FROM networks "
 			       "ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
 		return -EIO;
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 		rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
 			(const char *)sqlite3_column_text(st, 1),
 			(const char *)sqlite3_column_text(st, 2),
-			(const char *)sqlite3_column_text(st, 3));
+			(const char *)sqlite3_column_text(st, 3),
+			(const char *)sqlite3_column_text(st, 4));
 	sqlite3_finalize(st);
 	return rc;
 }

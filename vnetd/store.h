@@ -15,11 +15,14 @@ struct store;
 struct store *store_open(const char *path, struct vnet_err *err);
 void store_close(struct store *s);
 
+/* runtime_json: what runs (pids, engine link ids), for re-adoption after a
+ * restart of vnetd; may be NULL. */
 int store_net_put(struct store *s, const char *name, const char *file,
-		  const char *spec_json, const char *state);
+		  const char *spec_json, const char *state, const char *runtime_json);
 int store_net_del(struct store *s, const char *name);
 typedef int (*store_net_cb)(void *arg, const char *name, const char *file,
-			    const char *spec_json, const char *state);
+			    const char *spec_json, const char *state,
+			    const char *runtime_json);
 int store_net_each(struct store *s, store_net_cb cb, void *arg);
 
 int store_event_add(struct store *s, const char *net, const char *node,

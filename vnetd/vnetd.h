@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "cgroup.h"
 #include "linkparams.h"
 #include "plan.h"
@@ -82,6 +84,7 @@ struct vnet_network {
 	char *file;			/* topology file it came from */
 	struct node_rt *nodes;		/* parallel to spec.nodes */
 	struct link_rt *links;		/* parallel to spec.links */
+	json_t *adopt;			/* stored run-time state, until adopted */
 	struct vnet_network *next;
 };
 
@@ -100,6 +103,8 @@ struct vnetd {
 	struct vnet_network *nets;
 	uint64_t next_link_id;
 	int quit;
+	int engine_adopted;		/* the engine was found running at start-up */
+	struct pidwatch *watches;	/* processes that are not our children */
 };
 
 int64_t now_ms(void);
@@ -149,6 +154,16 @@ int link_change(struct vnetd *d, struct vnet_network *n, int i,
 		struct vnet_err *err);
 /* Re-create every link and port in a fresh engine. */
 int link_replay_all(struct vnetd *d);
+
+/* adopt.c: take over what a previous vnetd of this prefix left running
+ * (containers, BIRDs, engine links). Returns the number of nodes adopted. */
+int vnetd_adopt(struct vnetd *d);
+/* Is pid the container init of net/node of this daemon? */
+int vnetd_is_our_init(struct vnetd *d, pid_t pid, const char *net, const char *node);
+
+/* main.c: watch a process that is not our child (pidfd in the loop); its
+ * exit is reported like a child's, with status -1. */
+int vnetd_watch_pid(struct vnetd *d, pid_t pid);
 
 /* events: kept in the store, also logged. */
 void vnetd_event(struct vnetd *d, const char *net, const char *node,

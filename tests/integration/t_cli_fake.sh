@@ -536,7 +536,7 @@ if [ "$can_exec" = 1 ]; then
 	[ "$(cat "$T/out")" = r1 ] && ok || fail "exec without --"
 	v exec red/r1 -- cat /proc/1/comm
 	[ "$(cat "$T/out")" = sleep ] && ok || fail "exec sees the node's pid namespace and /proc"
-	v exec red/r1 -- sh -c 'ls /sys/class/net'
+	v exec red/r1 -- sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
 	[ "$(cat "$T/out")" = lo ] && ok || fail "exec runs in the network namespace"
 	v exec red/r1 -- pwd
 	[ "$(cat "$T/out")" = / ] && ok || fail "exec cwd is /"
@@ -555,8 +555,8 @@ if [ "$can_exec" = 1 ]; then
 	if [ -n "$CG" ]; then
 		"$VNET" --socket "$SOCK" exec red/r1 -- sleep 3 &
 		ep=$!
-		for i in $(seq 40); do [ -s "$CG/cgroup.procs" ] && break; sleep 0.05; done
-		[ -s "$CG/cgroup.procs" ] && ok || fail "exec joins the node's cgroup"
+		for i in $(seq 40); do grep -q . "$CG/cgroup.procs" && break; sleep 0.05; done
+		grep -q . "$CG/cgroup.procs" && ok || fail "exec joins the node's cgroup"
 		grep -qx "$ep" "$CG/cgroup.procs" && fail "vnet itself joined the cgroup" || ok
 		kill "$ep" 2>/dev/null; wait "$ep" 2>/dev/null
 	fi

@@ -50,6 +50,16 @@ check "up again: carrier on" bash -c "ip -n $NSA link show $IFA | grep -q LOWER_
 read -r sent recv avg <<<"$(ping_ab 3 0.05)"
 check "up again: ping works ($recv/$sent)" [ "$recv" = 3 ]
 
+# mtu: the link carries at most 1000-byte packets, the TAPs still 1500
+eng --set 7 mtu=1000
+m0=$(stat 0 drop_mtu)
+out=$(ip netns exec "$NSA" ping -n -q -c 2 -i 0.05 -W 1 -M dont -s 972 $IPB 2>&1)
+check "mtu=1000: 1000-byte packets pass" bash -c "echo '$out' | grep -q ' 2 received'"
+out=$(ip netns exec "$NSA" ping -n -q -c 2 -i 0.05 -W 1 -M dont -s 973 $IPB 2>&1)
+check "mtu=1000: 1001-byte packets dropped" bash -c "echo '$out' | grep -q ' 0 received'"
+check "mtu drops counted" [ "$(stat 0 drop_mtu)" -ge $((m0 + 2)) ]
+eng --set 7 mtu=1500
+
 # control socket: a new controller replaces the old one; a malformed
 # request gets -EPROTO and the engine goes on
 if command -v python3 >/dev/null; then

@@ -7,9 +7,16 @@
 start_engine
 start_pair delay=10ms
 
-read -r sent recv avg <<<"$(ping_ab 30 0.05)"
-check "delay=10ms: all pings answered ($recv/$sent)" [ "$recv" = 30 ]
-check "delay=10ms: RTT avg $avg ms within 20+-1 ms" fcmp "$avg >= 19 && $avg <= 21"
+# The median, not the mean: a VM's vCPU is now and then descheduled for
+# milliseconds, which says nothing about the engine.
+ip netns exec "$NSA" ping -n -c 30 -i 0.05 -W 1 $IPB >"$TMP/ping0.out" 2>&1
+rtts=$(sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' "$TMP/ping0.out" | sort -n)
+n=$(echo "$rtts" | grep -c .)
+med=$(echo "$rtts" | sed -n "$(((n + 1) / 2))p")
+min=$(echo "$rtts" | head -1)
+check "delay=10ms: all pings answered ($n/30)" [ "$n" = 30 ]
+check "delay=10ms: RTT median $med ms within 20+-1 ms" fcmp "${med:-0} >= 19 && ${med:-0} <= 21"
+check "delay=10ms: no RTT below 20 ms (min $min)" fcmp "${min:-0} >= 20"
 
 # change while traffic flows: delay 10ms -> 40ms one way (A->B only)
 ip netns exec "$NSA" ping -n -c 40 -i 0.05 -W 2 $IPB >"$TMP/ping.out" 2>&1 &
