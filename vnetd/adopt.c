@@ -102,6 +102,7 @@ static int adopt_node(struct vnetd *d, struct vnet_network *n, int i, json_t *rt
 	}
 	nr->init_pid = init;
 	nr->state = NODE_RUNNING;
+	nr->paused = json_is_true(json_object_get(rt, "paused"));
 	nr->bird_restarts = (unsigned)json_integer_value(json_object_get(rt, "bird_restarts"));
 	nr->bird = BIRD_NONE;
 	if (bird_alive(bird, init)) {

@@ -185,7 +185,7 @@ static json_t *node_json(struct vnetd *d, struct vnet_network *n, int i, int det
 	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o}",
 		"name", nd->name, "network", n->spec.name,
 		"kind", nd->kind == TOPO_ROUTER ? "router" : "host",
-		"state", node_state_name(nr->state), "pid", (int)nr->init_pid,
+		"state", router_state_name(nr), "pid", (int)nr->init_pid,
 		"cgroup_procs", procs,
 		"usage", json_pack("{s:I, s:I}", "cpu_ns", (json_int_t)cpu_ns,
 				   "memory_bytes", (json_int_t)mem),
@@ -436,6 +436,13 @@ static int h_network(struct req *r, json_t **out)
 		*out = net_json(r->d, n, 0);
 		return 200;
 	}
+	if (!strcmp(r->method, "POST") && r->nseg == 3 &&
+	    (!strcmp(r->seg[2], "pause") || !strcmp(r->seg[2], "resume"))) {
+		if (net_pause(r->d, n, !strcmp(r->seg[2], "pause"), &err))
+			return fail(out, 409, &err);
+		*out = net_json(r->d, n, 0);
+		return 200;
+	}
 	return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 }
 
@@ -483,7 +490,8 @@ static int resolve_status(int rc)
 
 static int h_node(struct req *r, json_t **out)
 {
-	static const char *const actions[] = { "start", "stop", "logs", NULL };
+	static const char *const actions[] = { "start", "stop", "logs", "pause", "resume",
+					       NULL };
 	char ref[128];
 	const char *action;
 	struct vnet_network *n;
@@ -549,6 +557,14 @@ static int h_node(struct req *r, json_t **out)
 		if (n->nodes[i].state != NODE_RUNNING)
 			return failf(out, 409, "%s/%s is already stopped", n->spec.name, full);
 		router_stop(r->d, n, i);
+		net_save_record(r->d, n);
+		*out = node_json(r->d, n, i, 0);
+		return 200;
+	}
+	if (action && (!strcmp(action, "pause") || !strcmp(action, "resume")) &&
+	    !strcmp(r->method, "POST")) {
+		if (router_pause(r->d, n, i, !strcmp(action, "pause"), &err))
+			return fail(out, 409, &err);
 		net_save_record(r->d, n);
 		*out = node_json(r->d, n, i, 0);
 		return 200;

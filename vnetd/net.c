@@ -27,13 +27,35 @@ struct vnet_network *net_find(struct vnetd *d, const char *name)
 
 const char *net_state_name(const struct vnet_network *n)
 {
-	int running = 0;
+	int running = 0, paused = 0;
 
-	for (int i = 0; i < n->spec.nnodes; i++)
+	for (int i = 0; i < n->spec.nnodes; i++) {
 		running += n->nodes[i].state == NODE_RUNNING;
+		paused += n->nodes[i].state == NODE_RUNNING && n->nodes[i].paused;
+	}
 	if (running == 0)
 		return "stopped";
-	return running == n->spec.nnodes ? "running" : "partial";
+	if (running != n->spec.nnodes)
+		return "partial";
+	return paused == 0 ? "running" : paused == running ? "paused" : "partial";
+}
+
+int net_pause(struct vnetd *d, struct vnet_network *n, int pause, struct vnet_err *err)
+{
+	const char *want = pause ? "running" : "paused";
+
+	if (strcmp(net_state_name(n), want))
+		return vnet_errf(err, "network '%s' is %s, not %s", n->spec.name,
+				 net_state_name(n), want);
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		if (router_pause(d, n, i, pause, err)) {
+			while (--i >= 0)
+				router_pause(d, n, i, !pause, NULL);
+			return -1;
+		}
+	}
+	net_save_record(d, n);
+	return 0;
 }
 
 /* A network object around a validated spec (taken over) and its plan. */
@@ -111,8 +133,9 @@ static json_t *runtime_json(const struct vnet_network *n)
 		if (nr->state != NODE_RUNNING)
 			continue;
 		json_object_set_new(nodes, n->spec.nodes[i].name, json_pack(
-			"{s:i, s:i, s:i}", "init_pid", (int)nr->init_pid,
-			"bird_pid", (int)nr->bird_pid, "bird_restarts", (int)nr->bird_restarts));
+			"{s:i, s:i, s:i, s:b}", "init_pid", (int)nr->init_pid,
+			"bird_pid", (int)nr->bird_pid, "bird_restarts", (int)nr->bird_restarts,
+			"paused", nr->paused));
 	}
 	for (int i = 0; i < n->spec.nlinks; i++) {
 		const struct link_rt *lr = &n->links[i];

@@ -208,6 +208,10 @@ static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
 {
 	struct node_rt *nr = &n->nodes[i];
 
+	if (nr->paused && nr->cg)
+		cgroup_freeze(nr->cg, 0);	/* frozen processes cannot die */
+	nr->paused = 0;
+
 	bird_kill(nr);
 	nr->bird = BIRD_NONE;
 	nr->bird_restart_at = 0;
@@ -337,6 +341,33 @@ int router_set(struct vnetd *d, struct vnet_network *n, int i, const char *key,
 	}
 	vnetd_event(d, n->spec.name, nd->name, "%s set to %s", key, value);
 	return net_save_record(d, n);
+}
+
+const char *router_state_name(const struct node_rt *nr)
+{
+	if (nr->state == NODE_RUNNING && nr->paused)
+		return "paused";
+	return node_state_name(nr->state);
+}
+
+int router_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
+		 struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	const char *name = n->spec.nodes[i].name;
+	int rc;
+
+	if (nr->state != NODE_RUNNING)
+		return vnet_errf(err, "%s/%s is stopped", n->spec.name, name);
+	if (nr->paused == pause)
+		return vnet_errf(err, "%s/%s is %s", n->spec.name, name,
+				 pause ? "already paused" : "not paused");
+	if ((rc = cgroup_freeze(nr->cg, pause)) < 0)
+		return vnet_errf(err, "cannot %s %s/%s: %s", pause ? "freeze" : "thaw",
+				 n->spec.name, name, strerror(-rc));
+	nr->paused = pause;
+	vnetd_event(d, n->spec.name, name, pause ? "paused" : "resumed");
+	return 0;
 }
 
 static int64_t backoff_ms(unsigned restarts)

@@ -61,6 +61,7 @@ const char *bird_state_name(enum bird_state s);
 
 struct node_rt {
 	enum node_state state;
+	int paused;			/* RUNNING but frozen (cgroup freezer) */
 	pid_t init_pid;
 	int netns_fd;
 	struct cgroup *cg;
@@ -116,6 +117,8 @@ int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
 	   struct vnet_err *err);
 int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err);
 int net_stop(struct vnetd *d, struct vnet_network *n);
+/* Freeze / thaw every node together (all or nothing). */
+int net_pause(struct vnetd *d, struct vnet_network *n, int pause, struct vnet_err *err);
 /* Stop and forget a network (and its stored record when forget=1). */
 int net_destroy(struct vnetd *d, struct vnet_network *n, int forget);
 /* Load stored networks (stopped) at start-up. */
@@ -135,6 +138,12 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 int router_stop(struct vnetd *d, struct vnet_network *n, int i);
 int router_set(struct vnetd *d, struct vnet_network *n, int i, const char *key,
 	       const char *value, struct vnet_err *err);
+/* Freeze / thaw every process of a running node (BIRD included); its links
+ * and their queued frames stay as they are. */
+int router_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
+		 struct vnet_err *err);
+/* "running", "paused" or "stopped". */
+const char *router_state_name(const struct node_rt *nr);
 /* A child exited: is it one of our BIRDs? Schedules a restart. */
 int router_child_exited(struct vnetd *d, pid_t pid, int status);
 /* Run pending BIRD restarts; returns ms until the next one or -1. */
