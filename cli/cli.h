@@ -173,6 +173,13 @@ void fmt_link_props(struct sbuf *b, json_t *link);
 /* handlers */
 int cmd_up(struct cli *cli, int argc, char **argv);
 int cmd_ls(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_net_start(struct cli *cli, int argc, char **argv);
+int cmd_net_stop(struct cli *cli, int argc, char **argv);
+int cmd_net_pause(struct cli *cli, int argc, char **argv);
+int cmd_net_resume(struct cli *cli, int argc, char **argv);
+int cmd_router_pause(struct cli *cli, int argc, char **argv);
+int cmd_router_resume(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_names(struct cli *cli, int argc, char **argv);

@@ -242,10 +242,12 @@ static char *read_file(const char *path, size_t *len)
 	return b.s;
 }
 
-int cmd_up(struct cli *cli, int argc, char **argv)
+/* Send topology FILE to vnetd: create it, or only check it (dry_run). */
+static int send_topology(struct cli *cli, int argc, char **argv, int dry_run,
+			 json_t **resp)
 {
 	char abs[PATH_MAX], *text;
-	json_t *topo, *body, *resp;
+	json_t *topo, *body;
 	size_t len;
 	int rc;
 
@@ -261,13 +263,44 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	free(text);
 	if (!topo)
 		return cli_fail(cli, "'%s' is not a text file (it must be UTF-8 YAML)", argv[0]);
-	body = json_pack("{s:o, s:s, s:s}", "topology", topo, "file", argv[0],
-			 "dir", dirname(abs));
-	rc = client_call(cli, "POST", "/v1/networks", body, &resp);
+	body = json_pack("{s:o, s:s, s:s, s:b}", "topology", topo, "file", argv[0],
+			 "dir", dirname(abs), "dry_run", dry_run);
+	rc = client_call(cli, "POST", "/v1/networks", body, resp);
 	json_decref(body);
-	if (rc < 0)
-		return CLI_EXIT_FAIL;
+	return rc < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+int cmd_up(struct cli *cli, int argc, char **argv)
+{
+	json_t *resp;
+	int rc;
+
+	if ((rc = send_topology(cli, argc, argv, 0, &resp)))
+		return rc;
 	print_result(cli, resp, up_text, NULL);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+static void check_text(json_t *resp, const char *file)
+{
+	json_t *nets = json_object_get(resp, "networks"), *e;
+	size_t i;
+
+	printf("%s: valid:", file);
+	json_array_foreach(nets, i, e)
+		printf(" %s", json_string_value(e));
+	putchar('\n');
+}
+
+int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	json_t *resp;
+	int rc;
+
+	if ((rc = send_topology(cli, argc, argv, 1, &resp)))
+		return rc;
+	print_result(cli, resp, check_text, argv[0]);
 	json_decref(resp);
 	return CLI_EXIT_OK;
 }
@@ -360,4 +393,46 @@ int cmd_names(struct cli *cli, int argc, char **argv)
 	}
 	json_decref(resp);
 	return CLI_EXIT_OK;
+}
+
+static void net_state_text(json_t *resp, const char *net)
+{
+	printf("network %s: %s\n", jstr(resp, "name") ?: net, jstr(resp, "state") ?: "-");
+}
+
+static int net_action(struct cli *cli, int argc, char **argv, const char *action)
+{
+	char path[512];
+	json_t *resp;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 1)) ||
+	    (rc = cli_ref_path(cli, ARGS_NET, argv[0], "/v1/networks", action, path,
+			       sizeof(path))))
+		return rc;
+	if (client_call(cli, "POST", path, NULL, &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, net_state_text, argv[0]);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+int cmd_net_start(struct cli *cli, int argc, char **argv)
+{
+	return net_action(cli, argc, argv, "/start");
+}
+
+int cmd_net_stop(struct cli *cli, int argc, char **argv)
+{
+	return net_action(cli, argc, argv, "/stop");
+}
+
+int cmd_net_pause(struct cli *cli, int argc, char **argv)
+{
+	return net_action(cli, argc, argv, "/pause");
+}
+
+int cmd_net_resume(struct cli *cli, int argc, char **argv)
+{
+	return net_action(cli, argc, argv, "/resume");
 }

@@ -212,6 +212,16 @@ int cmd_router_stop(struct cli *cli, int argc, char **argv)
 	return node_request(cli, argc, argv, "POST", "/stop", node_state_text);
 }
 
+int cmd_router_pause(struct cli *cli, int argc, char **argv)
+{
+	return node_request(cli, argc, argv, "POST", "/pause", node_state_text);
+}
+
+int cmd_router_resume(struct cli *cli, int argc, char **argv)
+{
+	return node_request(cli, argc, argv, "POST", "/resume", node_state_text);
+}
+
 int cmd_router_set(struct cli *cli, int argc, char **argv)
 {
 	struct args_prop props[ARGS_PROPS_MAX];

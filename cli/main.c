@@ -30,12 +30,24 @@ const struct cli_cmd cli_cmds[] = {
 	  "which validates it, creates every network it defines and starts their\n"
 	  "routers, hosts and links. Paths inside FILE (BIRD configs) are relative\n"
 	  "to FILE's directory." },
+	{ "check", cmd_check, "validate a topology file without creating anything", "FILE",
+	  0,
+	  "Sends FILE to vnetd as `vnet up` does, but only to be checked: the\n"
+	  "format, the graph and the address plan. Prints the networks it defines,\n"
+	  "or the first error with its file, line and column." },
 	{ "ls", cmd_ls, "list networks with their nodes and links", "", 0, NULL },
 	{ "status", cmd_status, "show a network in detail", "NET", 0,
 	  "Shows every node of NET with its addresses, interfaces, resources and\n"
 	  "routing daemon (protocols and their state), and every link with its\n"
 	  "properties in each direction and its state." },
 	{ "down", cmd_down, "stop and remove a network", "NET", 0, NULL },
+	{ "net start", cmd_net_start, "start a stopped network (same addresses and MACs)",
+	  "NET", 0, NULL },
+	{ "net stop", cmd_net_stop, "stop every node and link of a network, keep its record",
+	  "NET", 0, NULL },
+	{ "net pause", cmd_net_pause, "freeze every node of a network together", "NET", 0,
+	  NULL },
+	{ "net resume", cmd_net_resume, "thaw a paused network", "NET", 0, NULL },
 	{ "exec", cmd_exec, "run a command inside a router or host",
 	  "NODE -- CMD [ARGS...]", CMD_TAIL,
 	  "Runs CMD inside NODE: in its network, mount, UTS, IPC, PID and cgroup\n"
@@ -51,6 +63,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "router start", cmd_router_start, "start a stopped router or host", "NODE", 0, NULL },
 	{ "router stop", cmd_router_stop, "stop a router or host (its links lose carrier)",
 	  "NODE", 0, NULL },
+	{ "router pause", cmd_router_pause, "freeze every process of a node (cgroup freezer)",
+	  "NODE", 0, NULL },
+	{ "router resume", cmd_router_resume, "thaw a paused node", "NODE", 0, NULL },
 	{ "router set", cmd_router_set, "change the CPU share or memory limit of a node",
 	  "NODE cpu=SHARE memory=SIZE", 0,
 	  "Changes the resources of NODE while it runs: cpu=SHARE in percent of one\n"

@@ -40,7 +40,7 @@ pid=$(daemon_pid)
 kill -9 "$pid"
 sleep 0.5
 check "after kill -9 the containers are still there" test "$(ours)" = 3
-check "vnet cleanup" vnet cleanup --state-dir "$STATE" --prefix "$PREFIX"
+check "vnet cleanup" vnet --state-dir "$STATE" --prefix "$PREFIX" cleanup
 check "cleanup removed every container" test "$(ours)" = 0
 check "cleanup removed every cgroup" test "$(cgroups)" = 0
 start_daemon
