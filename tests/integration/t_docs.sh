@@ -25,11 +25,11 @@ yaml_blocks=0
 for doc in "$VNET_SRC"/docs/*.md; do
   d="$T/yaml/$(basename "$doc" .md)"; mkdir -p "$d"
   n=$(extract yaml "$d" "$doc")
-  for f in "$d"/*; do
+  # BIRD configs the examples name (config: r3.bird.conf) sit beside them
+  cp "$VNET_SRC"/tests/data/topo/*.bird.conf "$d"/ 2>/dev/null || true
+  for f in "$d"/[0-9]*; do
     [ -e "$f" ] || continue
     yaml_blocks=$((yaml_blocks + 1))
-    # config: paths in examples are relative to the docs directory
-    cp "$f" "$T/docs-example.yaml"
     check "$(basename "$doc") yaml example $(basename "$f") is valid" \
       vnet check "$f"
   done
