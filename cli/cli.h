@@ -199,5 +199,14 @@ int cmd_daemon_status(struct cli *cli, int argc, char **argv);
 int cmd_shutdown(struct cli *cli, int argc, char **argv);
 int cmd_cleanup(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
+/* cmd_live.c */
+int cmd_router_add(struct cli *cli, int argc, char **argv);
+int cmd_router_del(struct cli *cli, int argc, char **argv);
+int cmd_link_add(struct cli *cli, int argc, char **argv);
+int cmd_link_del(struct cli *cli, int argc, char **argv);
+/* cmd_image.c */
+int cmd_net_save(struct cli *cli, int argc, char **argv);
+int cmd_net_restore(struct cli *cli, int argc, char **argv);
+int cmd_net_copy(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -72,7 +72,16 @@ static void print_event(json_t *ev, struct sbuf *b)
 		for (i = 0; i < ARRAY_SIZE(front); i++) {
 			json_t *v = json_object_get(ev, front[i]);
 
-			if (v && !json_is_null(v)) {
+			if (v && json_is_number(v) && i == 0) {
+				/* Unix seconds, as local time */
+				time_t t = (time_t)json_number_value(v);
+				char when[32];
+				struct tm tm;
+
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+					 localtime_r(&t, &tm));
+				sbuf_printf(b, "%s  ", when);
+			} else if (v && !json_is_null(v)) {
 				fmt_value(b, v);
 				sbuf_puts(b, "  ");
 			}
@@ -148,7 +157,9 @@ int cmd_shutdown(struct cli *cli, int argc, char **argv)
 	if (rc == 1) {
 		resp = json_pack("{s:b, s:s}", "was_running", 0, "socket", cli->socket);
 	} else {
-		/* It answers, then removes everything and exits: wait for that. */
+		/* It answers, then removes everything and exits: wait for that,
+		 * without holding a connection open. */
+		client_close(cli);
 		for (waited = 0; client_socket_answers(cli->socket) == 0; waited += 50) {
 			if (waited >= SHUTDOWN_WAIT_MS) {
 				json_decref(resp);

@@ -193,6 +193,22 @@ static void status_text(json_t *net, const char *ctx)
 	sbuf_free(&b);
 }
 
+/* "network red: added router r5" per change of networks that existed
+ * ({"changed": {"red": [...]}}), or "network red: unchanged". */
+static void print_changed(json_t *changed)
+{
+	const char *name;
+	json_t *list, *c;
+	size_t i;
+
+	json_object_foreach(changed, name, list) {
+		if (!json_array_size(list))
+			printf("network %s: unchanged\n", name);
+		json_array_foreach(list, i, c)
+			printf("network %s: %s\n", name, json_string_value(c) ?: "-");
+	}
+}
+
 /* The networks of an answer to `up`: an array, {"networks": [...]} or one
  * network object. */
 static void up_text(json_t *resp, const char *ctx)
@@ -214,6 +230,7 @@ static void up_text(json_t *resp, const char *ctx)
 			       json_array_size(json_object_get(net, "links")) == 1 ? "" : "s");
 		putchar('\n');
 	}
+	print_changed(json_object_get(resp, "changed"));
 }
 
 /* The whole file; NULL with errno set. */
@@ -343,7 +360,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 
 static void down_text(json_t *resp, const char *net)
 {
-	printf("network %s removed\n", jstr(resp, "name") ?: net);
+	printf("network %s removed\n", jstr(resp, "deleted") ?: jstr(resp, "name") ?: net);
 }
 
 int cmd_down(struct cli *cli, int argc, char **argv)

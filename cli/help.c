@@ -75,6 +75,8 @@ void cli_print_cmd_help(FILE *f, const struct cli_cmd *c)
 	}
 }
 
+#define HELP_LEFT_MAX 32	/* longer usages put their summary on the next line */
+
 static void print_list(FILE *f, const char *group)
 {
 	size_t i, w = 0, glen = group ? strlen(group) : 0;
@@ -84,7 +86,7 @@ static void print_list(FILE *f, const char *group)
 		const struct cli_cmd *c = &cli_cmds[i];
 		size_t n = strlen(c->name) + 1 + strlen(c->usage);
 
-		if (!(c->flags & CMD_HIDDEN) && n > w)
+		if (!(c->flags & CMD_HIDDEN) && n > w && n <= HELP_LEFT_MAX)
 			w = n;
 	}
 	for (i = 0; i < cli_ncmds; i++) {
@@ -95,7 +97,10 @@ static void print_list(FILE *f, const char *group)
 		if (group && (strncmp(c->name, group, glen) != 0 || c->name[glen] != ' '))
 			continue;
 		snprintf(left, sizeof(left), "%s %s", c->name, c->usage);
-		fprintf(f, "  %-*s  %s\n", (int)w, left, c->summary);
+		if (strlen(left) > w)
+			fprintf(f, "  %s\n  %-*s  %s\n", left, (int)w, "", c->summary);
+		else
+			fprintf(f, "  %-*s  %s\n", (int)w, left, c->summary);
 	}
 }
 
@@ -241,6 +246,8 @@ static void complete_case(struct sbuf *s, const struct cli_cmd *c)
 #define X(e, name, field, kind) add_word(&keys, name "=", strlen(name) + 1);
 			LINKP_PROPS(X)
 #undef X
+			add_word(&keys, "profile=", 8);
+			add_word(&keys, "trace=", 6);
 		} else if (eq && islower((unsigned char)u[0]))
 			add_word(&keys, u, (size_t)(eq - u) + 1);
 	}

@@ -24,6 +24,8 @@
 #define X(e, name, field, kind) " " name
 #define LINK_PROP_NAMES LINKP_PROPS(X)
 
+int cmd_capture(struct cli *cli, int argc, char **argv);	/* cmd_capture.c */
+
 const struct cli_cmd cli_cmds[] = {
 	{ "up", cmd_up, "create and start the networks of a topology file", "FILE", 0,
 	  "Reads FILE, a YAML topology (docs/topology.md), and sends it to vnetd,\n"
@@ -48,6 +50,18 @@ const struct cli_cmd cli_cmds[] = {
 	{ "net pause", cmd_net_pause, "freeze every node of a network together", "NET", 0,
 	  NULL },
 	{ "net resume", cmd_net_resume, "thaw a paused network", "NET", 0, NULL },
+	{ "net save", cmd_net_save, "save a running network to an image file", "NET -o FILE",
+	  0, "Freezes every node together for the capture, then thaws them (a paused\n"
+	  "network stays paused). The image holds the spec, link states, and each\n"
+	  "node's interfaces, routes and neighbours (docs/image-format.md)." },
+	{ "net restore", cmd_net_restore, "create and start a network from an image file",
+	  "FILE [--as NAME]", 0, "The saved routes and neighbours are installed before BIRD\n"
+	  "starts, so forwarding works at once. --as NAME restores under another\n"
+	  "name (new MACs; neighbours are then not restored)." },
+	{ "net copy", cmd_net_copy, "run a copy of a network under a new name",
+	  "NET NEW [--prefix P]", 0, "Saves NET in memory and restores it as NEW, isolated\n"
+	  "from NET. --prefix gives the copy other addresses (same family); routing\n"
+	  "then converges from scratch." },
 	{ "exec", cmd_exec, "run a command inside a router or host",
 	  "NODE -- CMD [ARGS...]", CMD_TAIL,
 	  "Runs CMD inside NODE: in its network, mount, UTS, IPC, PID and cgroup\n"
@@ -71,24 +85,54 @@ const struct cli_cmd cli_cmds[] = {
 	  "Changes the resources of NODE while it runs: cpu=SHARE in percent of one\n"
 	  "CPU (25%, 150%), memory=SIZE in bytes with K, M or G (64M). Give one or\n"
 	  "both; vnetd checks the values." },
+	{ "router add", cmd_router_add, "add a router or host to a running network",
+	  "NET/NAME link=PEER... [cpu=SHARE] [memory=SIZE] [config=FILE] [host]", 0,
+	  "Adds NAME to NET with a link to each PEER (at least one: a node must be\n"
+	  "connected). Nothing else changes address, MAC or interface name; every\n"
+	  "router's BIRD config is regenerated and reloaded (birdc configure).\n"
+	  "'host' adds a host instead of a router." },
+	{ "router del", cmd_router_del, "remove a router or host from a running network",
+	  "NODE", 0, "Refused while links still use NODE: vnet link del them first." },
 	{ "link show", cmd_link_show, "show a link's properties and state", "LINK", 0, NULL },
-	{ "link stats", cmd_link_stats, "show a link's frame and drop counters", "LINK", 0, NULL },
+	{ "link stats", cmd_link_stats, "show a link's frame and drop counters",
+	  "LINK [--watch]", 0,
+	  "With --watch, shows the counters every second, with the rate each\n"
+	  "direction delivered over the last second, until Ctrl-C (one block per\n"
+	  "second when stdout is not a terminal; one JSON object per line with\n"
+	  "--json)." },
 	{ "link set", cmd_link_set, "change a link's properties at run time",
 	  "LINK PROP=VALUE... ['dir=A>B']", 0,
 	  "Changes properties of LINK without disturbing it: in both directions, or\n"
 	  "only from end A to end B with dir=A>B (quote it: '>' is a shell\n"
 	  "redirection). Values are written as in topology files (10mbit, 20ms,\n"
 	  "0.1%, 64K); vnetd checks them.\n"
-	  "Properties:" LINK_PROP_NAMES },
+	  "Properties:" LINK_PROP_NAMES " profile (on, off) trace (FILE, none)" },
+	{ "link add", cmd_link_add, "add a link to a running network",
+	  "NET/A-B [PROP=VALUE...] [ends=A,B]", 0,
+	  "Adds a link between A and B (its name, unless ends=A,B names them), with\n"
+	  "the properties given, in both directions. Its ends get the next free\n"
+	  "ethN and a new subnet; nothing else changes." },
+	{ "link del", cmd_link_del, "remove a link from a running network", "LINK", 0,
+	  "Refused when the network would no longer be connected." },
 	{ "link up", cmd_link_up, "bring a link up (carrier on at both ends)", "LINK", 0, NULL },
 	{ "link down", cmd_link_down, "take a link down (carrier off at both ends)", "LINK", 0,
 	  NULL },
+	{ "capture", cmd_capture, "write what a link delivers as pcapng (for tshark)",
+	  "LINK [-w FILE] [-c COUNT] [--dir A>B]", 0,
+	  "Captures the frames LINK delivers, in both directions or only from end A\n"
+	  "to end B with --dir A>B (quote it), as pcapng: one interface per\n"
+	  "direction named A>B, nanosecond timestamps. Writes to FILE, or to stdout\n"
+	  "when it is not a terminal (vnet capture LINK | tshark -r -), until COUNT\n"
+	  "frames, Ctrl-C, or the link goes away. Capturing never slows the link:\n"
+	  "frames the reader is too slow for are left out and counted as\n"
+	  "capture_dropped in vnet link stats." },
 	{ "events", cmd_events, "show vnetd's recent events", "[-n N]", 0, NULL },
 	{ "daemon status", cmd_daemon_status, "show vnetd's version, pid, paths and engine", "",
 	  0, NULL },
-	{ "shutdown", cmd_shutdown, "remove every network and stop vnetd", "", CMD_NO_START,
-	  "Asks vnetd to remove all its networks and exit, then waits until its\n"
-	  "socket stops answering. Does nothing when no vnetd runs." },
+	{ "shutdown", cmd_shutdown, "stop every network and vnetd itself", "", CMD_NO_START,
+	  "Asks vnetd to stop all its networks (their records stay) and the engine,\n"
+	  "and to exit; then waits until its socket stops answering. Does nothing\n"
+	  "when no vnetd runs." },
 	{ "cleanup", cmd_cleanup, "remove what a crashed vnetd left behind", "", CMD_NO_START,
 	  "When no vnetd answers on the socket, runs `vnetd --cleanup` with the\n"
 	  "same socket, state directory and prefix: it removes the namespaces,\n"

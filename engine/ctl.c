@@ -199,6 +199,68 @@ static int req_link_list(struct ctl *c, const struct eng_req *req, struct eng_re
 	return 0;
 }
 
+/* The trace of a LINK_TRACE request: n uint32 milliseconds in memfd fd. */
+static int trace_read(int fd, struct model_trace **out)
+{
+	struct model_trace *tr;
+	struct stat st;
+	size_t n, got = 0;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size <= 0 || st.st_size % sizeof(uint32_t))
+		return -EINVAL;
+	n = (size_t)st.st_size / sizeof(uint32_t);
+	if (n > ENG_TRACE_MAX)
+		return -E2BIG;
+	if (!(tr = malloc(sizeof(*tr) + n * sizeof(uint32_t))))
+		return -ENOMEM;
+	while (got < n * sizeof(uint32_t)) {
+		ssize_t r = pread(fd, (char *)tr->ms + got, n * sizeof(uint32_t) - got,
+				  (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(tr);
+			return r < 0 ? -errno : -EIO;
+		}
+		got += (size_t)r;
+	}
+	tr->refs = 0;
+	if (!model_trace_init(tr, (uint32_t)n)) {
+		free(tr);
+		return -EINVAL;
+	}
+	*out = tr;
+	return 0;
+}
+
+static int req_link_trace(struct ctl *c, struct link *l, const struct eng_req *req, int fd)
+{
+	struct model_trace *tr = NULL;
+	struct wcmd cmd = { .type = WCMD_TRACE, .link = l, .req = req, .fd = -1 };
+	int rc;
+
+	if (!req->dirmask || (req->dirmask & ~3u))
+		return -EINVAL;
+	if (fd >= 0 && (rc = trace_read(fd, &tr)) < 0)
+		return rc;
+	cmd.trace = tr;
+	rc = worker_call(worker_of(c, l->id), &cmd);
+	if (tr && tr->refs == 0)
+		free(tr);	/* no direction took it */
+	if (rc == 0 && tr)
+		log_info("link %s: direction%s %s follow%s a trace of %u opportunities, "
+			 "period %llu ms", l->name, req->dirmask == 3 ? "s" : "",
+			 req->dirmask == 3 ? "0 and 1" : req->dirmask == 1 ? "0" : "1",
+			 req->dirmask == 3 ? "" : "s", tr->n,
+			 (unsigned long long)(tr->period_ns / 1000000));
+	else if (rc == 0)
+		log_info("link %s: trace cleared (dirmask %u)", l->name, req->dirmask);
+	return rc;
+}
+
 /* Run req; *fd is the descriptor that came with it (-1 none): set to -1
  * when its ownership passed to a link. */
 static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_reply *rep)
@@ -208,7 +270,8 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 
 	if (req->h.type >= ENG__COUNT)
 		return -EOPNOTSUPP;
-	if (*fd >= 0 && req->h.type != ENG_PORT_ATTACH)
+	if (*fd >= 0 && req->h.type != ENG_PORT_ATTACH && req->h.type != ENG_CAPTURE_START &&
+	    req->h.type != ENG_LINK_TRACE)
 		return -EINVAL;
 	switch (req->h.type) {
 	case ENG_HELLO:
@@ -256,6 +319,20 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 		return rc;
 	case ENG_LINK_STATS:
 		return call(c, WCMD_STATS, l, req, -1, rep);
+	case ENG_CAPTURE_START:
+		if (*fd < 0)
+			return -EBADF;
+		if (!req->dirmask || (req->dirmask & ~3u))
+			return -EINVAL;
+		rc = call(c, WCMD_CAPTURE_START, l, req, *fd, NULL);
+		*fd = -1;	/* the capture owns it, or closed it */
+		if (rc == 0)
+			call(c, WCMD_STATS, l, req, -1, rep);
+		return rc;
+	case ENG_CAPTURE_STOP:
+		return call(c, WCMD_CAPTURE_STOP, l, req, -1, rep);
+	case ENG_LINK_TRACE:
+		return req_link_trace(c, l, req, *fd);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -5,10 +5,11 @@
  *               rate set    -> queue (drop-tail: queue, queue_bytes)
  *               otherwise   -> delay line (or straight to egress when
  *                              there is no delay either)
- *   dir_run:    queue -> shaper (token bucket, optional CoDel) -> delay line
+ *   dir_run:    queue -> shaper (token bucket or trace, optional CoDel)
+ *               -> delay line
  *               delay line / express line -> egress
  *   egress:     link down / no TAP -> drop; loss, burst loss; duplicate;
- *               corrupt one bit; write
+ *               corrupt one bit; write (and a copy to the capture, if any)
  *
  * The shaper only ever times the frame at the head of the queue, from the
  * bucket's state, so a rate change re-times every frame still waiting. A
@@ -74,6 +75,7 @@ void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *
 	d->heap_idx = -1;
 	d->transparent = model_transparent(p);
 	model_tb_init(&d->tb, p->rate_bps, p->burst_bytes, now);
+	model_ts_init(&d->ts, now);
 	model_rng_seed(&d->rng, l->id * 2 + (uint64_t)idx + now);
 	update_fast(d);
 }
@@ -118,6 +120,8 @@ static void egress(struct dir *d, uint8_t *buf, size_t n)
 			d->st.duplicated++;
 			d->st.tx_frames++;
 			d->st.tx_bytes += len;
+			if (l->cap)
+				capture_frame(l, d->idx, buf + MODEL_VNET_HDR_LEN, len);
 		} else {
 			drop(d, ENG_DROP_WRITE);
 		}
@@ -134,12 +138,15 @@ static void egress(struct dir *d, uint8_t *buf, size_t n)
 	if (tap_write(out->fd, buf, n) == 0) {
 		d->st.tx_frames++;
 		d->st.tx_bytes += len;
+		if (l->cap)
+			capture_frame(l, d->idx, buf + MODEL_VNET_HDR_LEN, len);
 	} else {
 		drop(d, ENG_DROP_WRITE);
 	}
 }
 
-static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now, uint32_t wire)
+static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now,
+			       const struct model_frame *mf)
 {
 	struct frame *f = malloc(sizeof(*f) + n);
 
@@ -149,7 +156,8 @@ static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now, uint3
 	f->n = (uint32_t)n;
 	f->arrival = now;
 	f->t = now;
-	f->wire = wire;
+	f->wire = mf->wire;
+	f->tbytes = model_trace_bytes(mf);
 	return f;
 }
 
@@ -187,7 +195,7 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 		return;
 	}
 	now = engine_now();
-	if (d->p.rate_bps) {
+	if (d->p.rate_bps || d->trace) {
 		uint32_t qp = d->p.queue_pkts ? d->p.queue_pkts : LINKP_DEFAULT_QUEUE_PKTS;
 
 		if (d->queue.frames >= qp ||
@@ -196,7 +204,7 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 			drop(d, ENG_DROP_QUEUE);
 			return;
 		}
-		if (!(f = frame_new(buf, n, now, mf->wire))) {
+		if (!(f = frame_new(buf, n, now, mf))) {
 			drop(d, ENG_DROP_QUEUE);
 			return;
 		}
@@ -210,7 +218,7 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 		egress(d, buf, n);
 		return;
 	}
-	if (lines_full(d) || !(f = frame_new(buf, n, now, mf->wire))) {
+	if (lines_full(d) || !(f = frame_new(buf, n, now, mf))) {
 		drop(d, ENG_DROP_QUEUE);
 		return;
 	}
@@ -223,7 +231,10 @@ static uint64_t next_event(const struct dir *d)
 {
 	uint64_t t = 0;
 
-	if (d->queue.head)
+	if (d->queue.head && d->trace)
+		t = model_ts_ready(&d->ts, d->trace, d->queue.head->tbytes,
+				   d->queue.head->arrival);
+	else if (d->queue.head)
 		t = model_tb_ready(&d->tb, d->queue.head->wire, d->queue.head->arrival);
 	if (d->line.head && (!t || d->line.head->t < t))
 		t = d->line.head->t;
@@ -238,11 +249,19 @@ void dir_run(struct dir *d, uint64_t now)
 	uint32_t mtu = d->p.mtu ? d->p.mtu : LINKP_DEFAULT_MTU;
 
 	while ((f = d->queue.head)) {
-		uint64_t t = model_tb_ready(&d->tb, f->wire, f->arrival);
+		uint64_t t;
 
-		if (t > now)
-			break;
-		model_tb_take(&d->tb, f->wire, t);
+		if (d->trace) {
+			struct model_ts ts = d->ts;
+
+			if ((t = model_ts_take(&ts, d->trace, f->tbytes, f->arrival)) > now)
+				break;
+			d->ts = ts;
+		} else {
+			if ((t = model_tb_ready(&d->tb, f->wire, f->arrival)) > now)
+				break;
+			model_tb_take(&d->tb, f->wire, t);
+		}
 		fifo_pop(&d->queue);
 		if (d->p.codel &&
 		    model_codel_drop(&d->codel, t, t - f->arrival,
@@ -283,10 +302,32 @@ void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t n
 		d->ge.bad = 0;
 	if (!d->p.codel)
 		memset(&d->codel, 0, sizeof(d->codel));
-	d->transparent = model_transparent(&d->p);
+	d->transparent = model_transparent(&d->p) && !d->trace;
 	/* Frames already in the delay line keep their delivery time: they are
 	 * on the wire. Frames in the queue are re-timed by dir_run. */
 	dir_run(d, now);
+}
+
+static void trace_put(struct model_trace *tr)
+{
+	if (tr && --tr->refs == 0)
+		free(tr);
+}
+
+void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now)
+{
+	struct model_trace *old = d->trace;
+
+	if (tr)
+		tr->refs++;
+	d->trace = tr;
+	trace_put(old);
+	/* A new trace starts now; queued frames wait for its opportunities.
+	 * Without one the token bucket (or nothing) times them again. */
+	model_ts_init(&d->ts, now);
+	d->transparent = model_transparent(&d->p) && !d->trace;
+	if (d->link->w)
+		dir_run(d, now);
 }
 
 void dir_flush(struct dir *d, enum eng_drop_cause cause)

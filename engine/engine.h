@@ -13,6 +13,8 @@
  *                     (queue -> shaper -> delay line -> loss/dup/corrupt)
  *   struct frame      a frame held by a direction (copied out of the
  *                     worker's read buffer only when it must wait)
+ *   struct capture    a pcapng stream of what the link delivers, written
+ *                     to a pipe vnetd reads (capture.c)
  */
 #ifndef VNET_ENGINE_ENGINE_H
 #define VNET_ENGINE_ENGINE_H
@@ -43,6 +45,7 @@ struct frame {
 	uint64_t t;		/* delivery time, once in the delay line */
 	uint32_t n;		/* bytes in data: virtio header + Ethernet frame */
 	uint32_t wire;		/* size charged by the shaper */
+	uint32_t tbytes;	/* size charged by a trace (IP bytes) */
 	uint8_t data[];
 };
 
@@ -72,6 +75,8 @@ struct dir {
 	struct fifo line;	/* delay line, delivery times non-decreasing */
 	struct fifo express;	/* frames skipping the delay line (reorder) */
 	struct model_tb tb;
+	struct model_trace *trace;	/* replaces tb when set (shared, refcounted) */
+	struct model_ts ts;
 	struct model_codel codel;
 	struct model_ge ge;
 	struct model_rng rng;
@@ -79,6 +84,7 @@ struct dir {
 	uint64_t deadline;	/* next event; valid while heap_idx >= 0 */
 	int heap_idx;		/* position in the worker's timer heap, -1 none */
 	struct eng_dir_stats st;
+	uint64_t cap_frames, cap_dropped;	/* see struct eng_link_more */
 };
 
 struct link {
@@ -88,6 +94,7 @@ struct link {
 	struct worker *w;
 	struct port port[2];
 	struct dir dir[2];
+	struct capture *cap;		/* pcapng capture in progress, or NULL */
 	struct link *prev, *next;	/* the worker's list */
 };
 
@@ -106,6 +113,9 @@ int link_set(struct link *l, uint8_t dirmask, uint32_t mask,
 	     const struct link_params p[2]);
 void link_set_up(struct link *l, bool up);
 void link_stats(const struct link *l, struct eng_reply *rep);
+/* Follow trace tr (NULL: the token bucket again) in the directions of
+ * dirmask, from now on. Takes a reference for each direction. */
+void link_set_trace(struct link *l, uint8_t dirmask, struct model_trace *tr);
 /* The TAP of port pt is readable (events from epoll). */
 void port_event(struct port *pt, uint32_t events);
 
@@ -120,10 +130,36 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 void dir_run(struct dir *d, uint64_t now);
 /* Parameters changed (d->p already updated) at now. */
 void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t now);
+/* Switch to trace tr (NULL: none) at now; queued frames are re-timed. */
+void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now);
 /* Drop every held frame, counted as `cause`. */
 void dir_flush(struct dir *d, enum eng_drop_cause cause);
 uint32_t dir_held_frames(const struct dir *d);
 uint64_t dir_held_bytes(const struct dir *d);
+
+/* ---- capture.c: pcapng of delivered frames -------------------------------- */
+
+/*
+ * Start capturing link l into fd (the write end of a pipe, made
+ * non-blocking here; owned by the capture from then on, also on failure):
+ * the section and interface headers are written at once, then one
+ * Enhanced Packet Block per frame the directions in dirmask deliver, until
+ * count frames (0: no limit) or capture_stop. label0 names direction 0
+ * ("r1>r2"; direction 1 gets the reverse). -EBUSY when a capture whose
+ * reader is still there runs.
+ */
+int capture_start(struct link *l, int fd, uint8_t dirmask, uint32_t count,
+		  const char *label0);
+/* End the capture of l (none: no-op): close the pipe once what was
+ * written is complete, so the reader sees a well-formed stream and EOF. */
+void capture_stop(struct link *l);
+/* Direction d of l wrote frame (Ethernet bytes, no virtio header) to its
+ * egress TAP; called only while l->cap is set. */
+void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len);
+/* The capture pipe became writable. */
+void capture_event(struct capture *c);
+/* Directions being captured now (0: none). */
+uint8_t capture_dirmask(const struct link *l);
 
 /* ---- worker.c ----------------------------------------------------------- */
 
@@ -134,5 +170,7 @@ int worker_epoll_add(struct worker *w, struct port *pt);
 /* The worker's read buffer, ENGINE_RXBUF bytes. */
 uint8_t *worker_rxbuf(struct worker *w);
 void worker_epoll_del(struct worker *w, struct port *pt);
+/* Watch fd of capture c for EPOLLOUT (on = 1) or stop (on = 0). */
+int worker_epoll_capture(struct worker *w, int fd, struct capture *c, int on);
 
 #endif

@@ -74,9 +74,11 @@ void link_free(struct link *l)
 {
 	if (!l)
 		return;
+	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
 		port_close(&l->port[s]);
 		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
+		dir_set_trace(&l->dir[s], NULL, 0);
 	}
 	free(l);
 }
@@ -124,6 +126,7 @@ void link_start(struct link *l, struct worker *w)
 
 void link_stop(struct link *l)
 {
+	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
 		port_close(&l->port[s]);
 		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
@@ -229,8 +232,21 @@ void link_stats(const struct link *l, struct eng_reply *rep)
 		rep->stats[s].queue_frames = dir_held_frames(d);
 		rep->stats[s].queue_bytes = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
 		rep->attached[s] = port_ok(&l->port[s]);
+		rep->more.capture_frames[s] = d->cap_frames;
+		rep->more.capture_dropped[s] = d->cap_dropped;
+		rep->more.trace_len[s] = d->trace ? d->trace->n : 0;
 	}
+	rep->more.capture_dirmask = capture_dirmask(l);
 	rep->up = l->up;
+}
+
+void link_set_trace(struct link *l, uint8_t dirmask, struct model_trace *tr)
+{
+	uint64_t now = engine_now();
+
+	for (int s = 0; s < 2; s++)
+		if (dirmask & (1u << s))
+			dir_set_trace(&l->dir[s], tr, now);
 }
 
 /* The TAP is gone (its namespace was deleted) or broken: stop polling it

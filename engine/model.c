@@ -226,11 +226,13 @@ enum model_verdict model_frame_parse(const uint8_t *buf, size_t n, uint32_t mtu,
 
 #define BITNS_PER_BYTE ((i128)8 * MODEL_NS_PER_S)
 
+/* 4 ms at the rate: a worker preempted for a few milliseconds (2 vCPUs
+ * shared with the senders) must not lose the link's capacity meanwhile. */
 uint64_t model_burst_auto(uint64_t rate_bps)
 {
-	uint64_t ms = rate_bps / 8 / 1000;
+	uint64_t b = rate_bps / 8 / 1000 * 4;
 
-	return ms > MODEL_BURST_MIN ? ms : MODEL_BURST_MIN;
+	return b > MODEL_BURST_MIN ? b : MODEL_BURST_MIN;
 }
 
 static i128 tb_cap(const struct model_tb *tb)
@@ -310,6 +312,120 @@ void model_tb_take(struct model_tb *tb, uint32_t bytes, uint64_t t)
 		tb->last_ns = t;
 	}
 	tb->tokens -= (i128)bytes * BITNS_PER_BYTE;
+}
+
+/* ---- trace shaper -------------------------------------------------------- */
+
+#define NS_PER_MS 1000000ull
+
+bool model_trace_init(struct model_trace *tr, uint32_t n)
+{
+	if (n == 0)
+		return false;
+	for (uint32_t i = 1; i < n; i++)
+		if (tr->ms[i] < tr->ms[i - 1])
+			return false;
+	if (tr->ms[n - 1] == 0)
+		return false;
+	tr->n = n;
+	tr->period_ns = (uint64_t)tr->ms[n - 1] * NS_PER_MS;
+	return true;
+}
+
+void model_ts_init(struct model_ts *s, uint64_t now)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = now;
+}
+
+static inline uint64_t opp_time(const struct model_ts *s, const struct model_trace *tr)
+{
+	return s->base + (uint64_t)tr->ms[s->idx] * NS_PER_MS;
+}
+
+static inline void opp_next(struct model_ts *s, const struct model_trace *tr)
+{
+	if (++s->idx == tr->n) {
+		s->idx = 0;
+		s->base += tr->period_ns;
+	}
+}
+
+/* Move to the first opportunity at or after t: those before are lost.
+ * Repetition r holds opportunities in [base + r P, base + (r + 1) P], so
+ * the one sought is in the repetition that t falls in or in the one before
+ * (whose last opportunity may coincide with the start of the next). */
+static void opp_skip_to(struct model_ts *s, const struct model_trace *tr, uint64_t t)
+{
+	if (opp_time(s, tr) >= t)
+		return;
+	if (t - s->base >= 2 * tr->period_ns) {
+		s->base += ((t - s->base) / tr->period_ns - 1) * tr->period_ns;
+		s->idx = 0;
+	}
+	for (;;) {
+		uint32_t lo = s->idx, hi = tr->n;
+
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (s->base + (uint64_t)tr->ms[mid] * NS_PER_MS < t)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < tr->n) {
+			s->idx = lo;
+			return;
+		}
+		s->idx = 0;
+		s->base += tr->period_ns;
+	}
+}
+
+uint64_t model_ts_take(struct model_ts *s, const struct model_trace *tr,
+		       uint32_t bytes, uint64_t arrival)
+{
+	uint32_t need = bytes ? bytes : 1;
+
+	/* the rest of the opportunity that carried the frame before */
+	if (s->left && arrival <= s->t_last) {
+		uint32_t use = need < s->left ? need : s->left;
+
+		s->left -= use;
+		need -= use;
+		if (!need)
+			return s->t_last;
+	}
+	s->left = 0;
+	opp_skip_to(s, tr, arrival);
+	for (;;) {
+		uint64_t t = opp_time(s, tr);
+		uint32_t use = need < MODEL_TRACE_OPP_BYTES ? need : MODEL_TRACE_OPP_BYTES;
+
+		opp_next(s, tr);
+		need -= use;
+		if (!need) {
+			s->left = MODEL_TRACE_OPP_BYTES - use;
+			s->t_last = t;
+			return t;
+		}
+	}
+}
+
+uint64_t model_ts_ready(const struct model_ts *s, const struct model_trace *tr,
+			uint32_t bytes, uint64_t arrival)
+{
+	struct model_ts tmp = *s;
+
+	return model_ts_take(&tmp, tr, bytes, arrival);
+}
+
+uint32_t model_trace_bytes(const struct model_frame *f)
+{
+	uint32_t l2 = f->segs * f->l2len;
+
+	return f->wire > l2 ? f->wire - l2 : f->wire;
 }
 
 /* ---- CoDel --------------------------------------------------------------- */

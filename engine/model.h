@@ -8,6 +8,7 @@
  *
  *   model_frame_parse  ingress checks (malformed, MTU) and on-wire size
  *   model_tb_*         shaper: token bucket in bytes at rate_bps
+ *   model_ts_*         or a delivery-opportunity trace (mahimahi) instead
  *   model_codel_drop   optional CoDel AQM at the head of the queue
  *   model_deliver_time delay line: delay + jitter, no reordering unless asked
  *   model_loss         random loss and Gilbert-Elliott burst loss
@@ -99,6 +100,54 @@ void model_tb_set(struct model_tb *tb, uint64_t rate_bps, uint32_t burst_bytes,
 uint64_t model_tb_ready(const struct model_tb *tb, uint32_t bytes, uint64_t earliest);
 /* The frame leaves at t (t >= last departure): take its tokens. */
 void model_tb_take(struct model_tb *tb, uint32_t bytes, uint64_t t);
+
+/* ---- trace shaper ---------------------------------------------------------- */
+
+/*
+ * A delivery-opportunity trace in mahimahi's format replaces the token
+ * bucket of a direction: opportunity i comes ms[i] milliseconds after the
+ * trace starts and may carry MODEL_TRACE_OPP_BYTES; the trace repeats every
+ * ms[n-1] ms. As in mahimahi's LinkQueue, a frame may take the rest of the
+ * opportunity that finished the frame before it (if it had arrived by
+ * then) and several opportunities when it is bigger than one; it departs at
+ * the opportunity that carries its last byte. Opportunities that find the
+ * queue empty are lost. The bytes charged are the frame's IP bytes (on-wire
+ * size less its Ethernet headers), so a 1500-byte packet takes exactly one
+ * opportunity, as mahimahi's 1500-byte MTU packets do: a trace of one
+ * opportunity per millisecond is 12 Mbit/s of IP packets.
+ */
+#define MODEL_TRACE_OPP_BYTES 1500u
+
+struct model_trace {
+	int refs;		/* directions using it (the engine's bookkeeping) */
+	uint32_t n;		/* opportunities, >= 1 */
+	uint64_t period_ns;	/* ms[n-1] ms, > 0 */
+	uint32_t ms[];		/* non-decreasing */
+};
+
+/* Check ms[0..n) (non-decreasing, at least one, last > 0) and fill
+ * tr->n and tr->period_ns. Returns false when the trace is not valid. */
+bool model_trace_init(struct model_trace *tr, uint32_t n);
+
+/* Where a direction is in its trace. */
+struct model_ts {
+	uint64_t base;		/* start of the current repetition */
+	uint32_t idx;		/* next unused opportunity: base + ms[idx] ms */
+	uint32_t left;		/* bytes left of the opportunity at t_last */
+	uint64_t t_last;	/* the opportunity the last frame departed at */
+};
+
+/* The trace starts at now (its first opportunity is at now + ms[0] ms). */
+void model_ts_init(struct model_ts *s, uint64_t now);
+/* Departure time of a frame of `bytes` that arrived at `arrival` and is
+ * now at the head of the queue. */
+uint64_t model_ts_ready(const struct model_ts *s, const struct model_trace *tr,
+			uint32_t bytes, uint64_t arrival);
+/* The same frame departs: use its opportunities. Returns its departure. */
+uint64_t model_ts_take(struct model_ts *s, const struct model_trace *tr,
+		       uint32_t bytes, uint64_t arrival);
+/* Bytes a trace charges for a frame (IP bytes of all its segments). */
+uint32_t model_trace_bytes(const struct model_frame *f);
 
 /* ---- CoDel (RFC 8289) ------------------------------------------------------ */
 

@@ -184,6 +184,20 @@ void worker_epoll_del(struct worker *w, struct port *pt)
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, pt->fd, NULL);
 }
 
+/* Captures share the epoll data with ports: their pointer is tagged with
+ * bit 0 (both structs are at least 4-byte aligned). */
+#define CAPTURE_TAG ((uintptr_t)1)
+
+int worker_epoll_capture(struct worker *w, int fd, struct capture *c, int on)
+{
+	struct epoll_event ev = { .events = EPOLLOUT,
+				  .data.ptr = (void *)((uintptr_t)c | CAPTURE_TAG) };
+
+	if (!on)
+		return epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+	return epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
 static void list_add(struct worker *w, struct link *l)
@@ -233,6 +247,21 @@ static int exec_cmd(struct worker *w, struct wcmd *c)
 		return 0;
 	case WCMD_STOP:
 		w->stop = true;
+		return 0;
+	case WCMD_CAPTURE_START: {
+		char label[sizeof(c->req->name) + 1];
+
+		memcpy(label, c->req->name, sizeof(c->req->name));
+		label[sizeof(c->req->name)] = 0;
+		return capture_start(l, c->fd, c->req->dirmask, c->req->count, label);
+	}
+	case WCMD_CAPTURE_STOP:
+		capture_stop(l);
+		if (c->rep)
+			link_stats(l, c->rep);
+		return 0;
+	case WCMD_TRACE:
+		link_set_trace(l, c->req->dirmask, c->trace);
 		return 0;
 	}
 	return -EINVAL;
@@ -314,6 +343,8 @@ static void *worker_main(void *arg)
 				cmds = true;
 			else if (p == &w->tag_timer)
 				timer = true;
+			else if ((uintptr_t)p & CAPTURE_TAG)
+				capture_event((struct capture *)((uintptr_t)p & ~CAPTURE_TAG));
 			else
 				port_event(p, evs[i].events);
 		}

@@ -25,6 +25,9 @@ enum wcmd_type {
 	WCMD_STATE,
 	WCMD_STATS,
 	WCMD_STOP,	/* leave the loop */
+	WCMD_CAPTURE_START,	/* fd: the capture pipe, owned by the link from then on */
+	WCMD_CAPTURE_STOP,
+	WCMD_TRACE,	/* trace (NULL: none) for req->dirmask */
 };
 
 struct wcmd {
@@ -33,6 +36,7 @@ struct wcmd {
 	const struct eng_req *req;
 	int fd;
 	struct eng_reply *rep;
+	struct model_trace *trace;	/* WCMD_TRACE */
 	int status;		/* set by the worker: 0 or -errno */
 	bool done;
 	struct wcmd *next;

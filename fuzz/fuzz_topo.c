@@ -4,7 +4,7 @@
  * Every input is parsed with topo_parse_buf(); whatever comes back must be
  * consistent: a parsed topology survives topo_net_check(), a deep copy, the
  * lookups, and every link property prints in a form that parses back to the
- * same value. An error must be a non-empty message. Any crash, leak,
+ * same value; a link profile is in time order and fully resolved. An error must be a non-empty message. Any crash, leak,
  * sanitizer report or abort() here is a bug in the reader.
  *
  * Relative config paths resolve under a directory that does not exist, so
@@ -40,6 +40,38 @@ static void check_params(const struct link_params *p)
 		abort();	/* print/parse round trip lost something */
 }
 
+/* A profile: steps in time order, each setting the same properties, the
+ * values outside its mask at their defaults, every value printable. */
+static void check_profile(const struct topo_link *l)
+{
+	struct link_params dflt;
+
+	linkp_init(&dflt);
+	if ((l->nprofile > 0) != (l->profile != NULL) || l->nprofile > TOPO_PROFILE_MAX_STEPS)
+		abort();
+	if (!l->nprofile && (l->repeat || l->period_ns))
+		abort();
+	for (int k = 0; k < l->nprofile; k++) {
+		const struct topo_step *st = &l->profile[k];
+
+		if ((k == 0 && st->at_ns) || (k && st->at_ns <= l->profile[k - 1].at_ns))
+			abort();
+		for (int d = 0; d < 2; d++) {
+			struct link_params out = st->p[d];
+
+			if (st->mask[d] != l->profile[0].mask[d] ||
+			    (st->mask[d] & LINKP_BIT(LINKP_MTU)))
+				abort();
+			check_params(&st->p[d]);
+			linkp_apply(&out, &dflt, ~st->mask[d]);
+			if (memcmp(&out, &st->p[d], sizeof(out)))
+				abort();	/* a value outside the mask */
+		}
+	}
+	if (l->repeat && l->period_ns <= l->profile[l->nprofile - 1].at_ns)
+		abort();
+}
+
 static void check_net(const struct topo_net *n)
 {
 	struct topo_net copy;
@@ -55,12 +87,20 @@ static void check_net(const struct topo_net *n)
 			abort();
 		check_params(&n->links[j].dir[0]);
 		check_params(&n->links[j].dir[1]);
+		check_profile(&n->links[j]);
 	}
 	if (topo_net_dup(n, &copy))
 		return;
 	if (copy.nnodes != n->nnodes || copy.nlinks != n->nlinks ||
 	    topo_net_check(&copy, "fuzz", &err))
 		abort();
+	for (int j = 0; j < n->nlinks; j++)
+		if (copy.links[j].nprofile != n->links[j].nprofile ||
+		    (n->links[j].nprofile &&
+		     (copy.links[j].profile == n->links[j].profile ||
+		      memcmp(copy.links[j].profile, n->links[j].profile,
+			     (size_t)n->links[j].nprofile * sizeof(*n->links[j].profile)))))
+			abort();
 	topo_net_clear(&copy);
 }
 

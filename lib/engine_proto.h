@@ -5,7 +5,11 @@
  * message, one reply message, in order. Messages are fixed-size C structs
  * (both processes are built from the same tree and run on the same host);
  * every message starts with struct eng_hdr whose version must match.
- * TAP file descriptors travel with ENG_PORT_ATTACH as SCM_RIGHTS.
+ * TAP file descriptors travel with ENG_PORT_ATTACH as SCM_RIGHTS, and so do
+ * the capture pipe of ENG_CAPTURE_START and the trace memfd of
+ * ENG_LINK_TRACE. Types are only ever appended and struct sizes never
+ * change, so a vnetd and an engine of neighbouring versions still agree
+ * (an older engine answers a newer request with -EOPNOTSUPP).
  *
  * A link is identified by a 64-bit id chosen by vnetd (unique per daemon).
  * Side 0 and side 1 are its two ends; direction 0 carries frames read on
@@ -30,7 +34,14 @@
 	X(LINK_STATE)	/* up = 1 / 0: administrative state; down drops frames, carrier off on both */ \
 	X(LINK_STATS)	/* -> reply carries stats of both directions */ \
 	X(LINK_LIST)	/* -> reply: ids of links, in chunks (offset in `id`) */ \
-	X(SHUTDOWN)	/* close everything and exit 0 */
+	X(SHUTDOWN)	/* close everything and exit 0 */ \
+	X(CAPTURE_START) /* SCM_RIGHTS: write end of a pipe; pcapng of the frames the \
+			    directions in dirmask deliver, `count` frames (0: until \
+			    CAPTURE_STOP); name = label of direction 0 ("r1>r2") */ \
+	X(CAPTURE_STOP)	/* end the link's capture, close the pipe (reader sees EOF) */ \
+	X(LINK_TRACE)	/* SCM_RIGHTS: memfd of uint32 ms delivery opportunities \
+			   (mahimahi trace) for the directions in dirmask; no fd: \
+			   back to the token bucket */
 
 enum eng_msg_type {
 #define X(e) ENG_##e,
@@ -52,7 +63,10 @@ struct eng_req {
 	uint8_t dirmask;	/* LINK_SET: bit 0 = dir 0, bit 1 = dir 1 */
 	uint8_t up;		/* LINK_STATE, and initial state of LINK_ADD */
 	uint8_t pad;
-	uint32_t mask;		/* LINK_SET: LINKP_BIT()s of the fields to change */
+	union {
+		uint32_t mask;	/* LINK_SET: LINKP_BIT()s of the fields to change */
+		uint32_t count;	/* CAPTURE_START: frames to capture, 0 = no limit */
+	};
 	struct link_params params[2];
 	char name[64];		/* LINK_ADD: for the engine's log ("red/r1-r2") */
 };
@@ -85,6 +99,21 @@ struct eng_dir_stats {
 };
 
 #define ENG_LIST_MAX 64
+/* Longest trace of LINK_TRACE, in delivery opportunities. */
+#define ENG_TRACE_MAX 10000000u
+
+/*
+ * LINK_STATS, CAPTURE_START and CAPTURE_STOP: what struct eng_dir_stats
+ * does not hold (kept out of it so that its size, and the protocol, stay
+ * as they were). Counters per direction, monotonic since LINK_ADD.
+ */
+struct eng_link_more {
+	uint64_t capture_frames[2];	/* written to a capture pipe */
+	uint64_t capture_dropped[2];	/* delivered but not captured: pipe full */
+	uint32_t trace_len[2];		/* opportunities of the direction's trace, 0 none */
+	uint8_t capture_dirmask;	/* directions being captured now */
+	uint8_t pad[7];
+};
 
 struct eng_reply {
 	struct eng_hdr h;
@@ -95,7 +124,10 @@ struct eng_reply {
 	uint8_t up;		/* LINK_STATS */
 	uint8_t pad;
 	struct eng_dir_stats stats[2];
-	uint64_t ids[ENG_LIST_MAX];
+	union {
+		uint64_t ids[ENG_LIST_MAX];	/* LINK_LIST */
+		struct eng_link_more more;	/* LINK_STATS, CAPTURE_* */
+	};
 };
 
 #endif

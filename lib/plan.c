@@ -10,8 +10,10 @@
  *               end[0] gets .1 of it, end[1] .2.
  *   IPv6 P/len  (len <= 60) /64 number 0: loopbacks, router i -> P::(1+i)/128;
  *               link j -> /64 number j+1, end[0] ::1, end[1] ::2.
- * "Router i" is the i-th router in node order (routers come first in
- * topo_net.nodes, so it is also the node index). Hosts get no loopback and
+ * "Router i" is the router of slot i and "link j" the link of slot j
+ * (topo_net.numbered; topo_edit.c): a file numbers them in order (router
+ * ordinal, link index), a live edit keeps every other slot. Unnumbered
+ * networks use the order itself. Interface ethN: the link end's ifn. Hosts get no loopback and
  * no router id; each host's gateways are the router's addresses on the
  * host's first link to a router.
  */
@@ -131,11 +133,10 @@ static const char *plural(uint64_t k)
 
 /* Does prefix k have room for the plan? 0 or -1 with err. */
 static int plan_check_prefix(const struct topo_net *n, const char *file,
-			     const struct vnet_addr *pfx, int nrouters,
+			     const struct vnet_addr *pfx, uint64_t nr, uint64_t nl,
 			     struct vnet_err *err)
 {
 	char loc[300], ps[VNET_ADDRSTRLEN];
-	uint64_t nr = (uint64_t)nrouters, nl = (uint64_t)n->nlinks;
 
 	plan_loc(loc, sizeof(loc), file, &n->pos);
 	addr_fmt(pfx, ps, sizeof(ps), 1);
@@ -232,16 +233,36 @@ const struct plan_iface *plan_iface_of(const struct plan *p, int node, int link)
 	return NULL;
 }
 
+/* The subnet number of link j: its slot, or its index (unnumbered). */
+static int plan_link_slot(const struct topo_net *n, int j)
+{
+	return n->numbered ? (int)n->links[j].slot : j;
+}
+
 int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 	      struct vnet_err *err)
 {
 	struct plan *p = NULL;
 	int nrouters = 0, ordinal = 0, v4 = -1;
+	uint64_t nlo = 0, nsub = n->numbered ? 0 : (uint64_t)n->nlinks;
 	char loc[300];
 
 	*out = NULL;
+	/* Room is needed up to the highest slot (topo_edit.c): a slot freed by
+	 * a live edit keeps its place. */
 	for (int i = 0; i < n->nnodes; i++)
-		nrouters += n->nodes[i].kind == TOPO_ROUTER;
+		if (n->nodes[i].kind == TOPO_ROUTER) {
+			nrouters++;
+			if (n->numbered && n->nodes[i].slot + 1ull > nlo)
+				nlo = n->nodes[i].slot + 1ull;
+		}
+	if (!n->numbered)
+		nlo = (uint64_t)nrouters;
+	for (int j = 0; j < n->nlinks && n->numbered; j++)
+		if (n->links[j].slot + 1ull > nsub)
+			nsub = n->links[j].slot + 1ull;
+	if (nlo > (uint64_t)nrouters)	/* counts the same as a router there */
+		nrouters = nlo >= 0xffff ? 0xffff : (int)nlo;
 	if (nrouters >= 0xffff)
 		return vnet_errf(err, "%snetwork '%s' has %d routers: at most %d are supported",
 				 plan_loc(loc, sizeof(loc), file, &n->pos), n->name,
@@ -251,7 +272,7 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 				 plan_loc(loc, sizeof(loc), file, &n->pos), n->name,
 				 n->nprefix);
 	for (int k = 0; k < n->nprefix; k++) {
-		if (plan_check_prefix(n, file, &n->prefix[k], nrouters, err) < 0)
+		if (plan_check_prefix(n, file, &n->prefix[k], nlo, nsub, err) < 0)
 			return -1;
 		if (n->prefix[k].family == AF_INET && v4 < 0)
 			v4 = k;
@@ -290,13 +311,15 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 			struct plan_node *pn = &p->nodes[e];
 			struct plan_iface *f = &pn->ifs[pn->nifs];
 
-			snprintf(f->ifname, sizeof(f->ifname), "eth%d", pn->nifs);
+			snprintf(f->ifname, sizeof(f->ifname), "eth%d",
+				 n->numbered ? n->links[j].ifn[s] : pn->nifs);
 			pn->nifs++;
 			f->link = j;
 			f->side = s;
 			f->peer = n->links[j].end[!s];
 			for (int k = 0; k < n->nprefix; k++)
-				plan_link_addr(&n->prefix[k], j, s, 0, &f->addr[k]);
+				plan_link_addr(&n->prefix[k], plan_link_slot(n, j), s, 0,
+					       &f->addr[k]);
 			f->naddr = n->nprefix;
 			plan_mac(n->name, n->nodes[e].name, f->ifname, 0, f->mac);
 			end[s] = f;
@@ -311,11 +334,13 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 		struct plan_node *pn = &p->nodes[i];
 
 		if (n->nodes[i].kind == TOPO_ROUTER) {
+			int slot = n->numbered ? (int)n->nodes[i].slot : ordinal;
+
 			for (int k = 0; k < n->nprefix; k++)
-				plan_lo(&n->prefix[k], ordinal, &pn->lo[k]);
+				plan_lo(&n->prefix[k], slot, &pn->lo[k]);
 			pn->nlo = n->nprefix;
 			pn->router_id = v4 >= 0 ? v4_get(&pn->lo[v4]) :
-				PLAN_RID_FALLBACK + 1 + (uint32_t)ordinal;
+				PLAN_RID_FALLBACK + 1 + (uint32_t)slot;
 			ordinal++;
 			continue;
 		}
@@ -325,8 +350,8 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 			if (n->nodes[pi->peer].kind != TOPO_ROUTER)
 				continue;
 			for (int k = 0; k < n->nprefix; k++)
-				plan_link_addr(&n->prefix[k], pi->link, !pi->side, 1,
-					       &pn->gw[k]);
+				plan_link_addr(&n->prefix[k], plan_link_slot(n, pi->link),
+					       !pi->side, 1, &pn->gw[k]);
 			pn->ngw = n->nprefix;
 			break;
 		}

@@ -11,7 +11,10 @@
  *                gets the /64 number j+1: end[0] ::1, end[1] ::2.
  * A link between a host and a router gives the host's address on it and
  * its gateway (the router's address on that link).
- * Interface names: eth0, eth1, ... per node in link order.
+ * "Router i" and "link j" are slots (topo.h, topo_edit.c): in a file the
+ * router ordinal and link index; kept across live edits.
+ * Interface names: ethN with N the link end's ifn (in a file: eth0, eth1,
+ * ... per node in link order; a live edit takes the lowest free N).
  * MACs: locally administered, hashed from (network, node, ifname).
  */
 #ifndef VNET_PLAN_H

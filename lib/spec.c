@@ -21,6 +21,47 @@ json_t *spec_linkparams_json(const struct link_params *p)
 	return o;
 }
 
+/* The properties in mask, whatever their values (a profile step). */
+static json_t *masked_params_json(const struct link_params *p, uint32_t mask)
+{
+	json_t *o = json_object();
+	char buf[64];
+
+	for (int i = 0; i < LINKP__COUNT; i++) {
+		if (!(mask & LINKP_BIT(i)))
+			continue;
+		if (i == LINKP_QUEUE && !p->queue_pkts)	/* 0 = the default */
+			snprintf(buf, sizeof(buf), "%u", LINKP_DEFAULT_QUEUE_PKTS);
+		else
+			linkp_fmt(p, i, buf, sizeof(buf));
+		json_object_set_new(o, linkp_name(i), json_string(buf));
+	}
+	return o;
+}
+
+/* "profile": [{"at": "10s", "forward": {...}, "reverse": {...}}, ...] and,
+ * when it repeats, "repeat": true, "period": "20s". */
+static void profile_json(json_t *o, const struct topo_link *l)
+{
+	json_t *steps = json_array();
+	char buf[64];
+
+	for (int k = 0; k < l->nprofile; k++) {
+		const struct topo_step *st = &l->profile[k];
+
+		json_array_append_new(steps, json_pack("{s:s, s:o, s:o}",
+			"at", units_fmt_time(st->at_ns, buf, sizeof(buf)),
+			"forward", masked_params_json(&st->p[0], st->mask[0]),
+			"reverse", masked_params_json(&st->p[1], st->mask[1])));
+	}
+	json_object_set_new(o, "profile", steps);
+	if (l->repeat) {
+		json_object_set_new(o, "repeat", json_true());
+		json_object_set_new(o, "period",
+				    json_string(units_fmt_time(l->period_ns, buf, sizeof(buf))));
+	}
+}
+
 static json_t *node_json(const struct topo_node *nd)
 {
 	json_t *o = json_pack("{s:s}", "name", nd->name);
@@ -52,20 +93,45 @@ json_t *spec_to_json(const struct topo_net *n)
 		json_array_append_new(pf, json_string(addr_fmt(&n->prefix[i], buf,
 							       sizeof(buf), 1)));
 	json_object_set_new(o, "prefixes", pf);
-	for (int i = 0; i < n->nnodes; i++)
-		json_array_append_new(n->nodes[i].kind == TOPO_ROUTER ? routers : hosts,
-				      node_json(&n->nodes[i]));
+	int *cnt = calloc((size_t)n->nnodes + 1, sizeof(*cnt));
+	uint32_t ord = 0;
+
+	for (int i = 0; i < n->nnodes; i++) {
+		json_t *nj = node_json(&n->nodes[i]);
+
+		/* slots only where a live edit moved them off the default */
+		if (n->nodes[i].kind == TOPO_ROUTER && n->numbered &&
+		    n->nodes[i].slot != ord)
+			json_object_set_new(nj, "slot", json_integer(n->nodes[i].slot));
+		ord += n->nodes[i].kind == TOPO_ROUTER;
+		json_array_append_new(n->nodes[i].kind == TOPO_ROUTER ? routers : hosts, nj);
+	}
 	json_object_set_new(o, "routers", routers);
 	json_object_set_new(o, "hosts", hosts);
 	for (int i = 0; i < n->nlinks; i++) {
 		const struct topo_link *l = &n->links[i];
 
-		json_array_append_new(links, json_pack("{s:s, s:[s,s], s:b, s:o, s:o}",
+		json_t *lo = json_pack("{s:s, s:[s,s], s:b, s:o, s:o}",
 			"name", l->name, "ends", n->nodes[l->end[0]].name,
 			n->nodes[l->end[1]].name, "down", l->down,
 			"forward", spec_linkparams_json(&l->dir[0]),
-			"reverse", spec_linkparams_json(&l->dir[1])));
+			"reverse", spec_linkparams_json(&l->dir[1]));
+
+		if (l->nprofile > 0 && l->profile)
+			profile_json(lo, l);
+		if (n->numbered && l->slot != (uint32_t)i)
+			json_object_set_new(lo, "slot", json_integer(l->slot));
+		if (n->numbered && cnt &&
+		    (l->ifn[0] != cnt[l->end[0]] || l->ifn[1] != cnt[l->end[1]] +
+						     (l->end[0] == l->end[1])))
+			json_object_set_new(lo, "ifs", json_pack("[i,i]", l->ifn[0], l->ifn[1]));
+		if (cnt) {
+			cnt[l->end[0]]++;
+			cnt[l->end[1]]++;
+		}
+		json_array_append_new(links, lo);
 	}
+	free(cnt);
 	json_object_set_new(o, "links", links);
 	return o;
 }
@@ -92,7 +158,7 @@ static int node_from_json(const json_t *j, const char *path, enum topo_kind kind
 			  struct topo_node *nd, struct vnet_err *err)
 {
 	static const char *const known[] = { "name", "cpu", "memory", "config",
-					     "config_path", NULL };
+					     "config_path", "slot", NULL };
 	json_t *v;
 
 	if (!json_is_object(j))
@@ -125,12 +191,15 @@ static int node_from_json(const json_t *j, const char *path, enum topo_kind kind
 }
 
 static int params_from_json(const json_t *j, const char *path, struct link_params *p,
-			    struct vnet_err *err)
+			    uint32_t *maskp, struct vnet_err *err)
 {
 	const char *key;
 	json_t *v;
 	uint32_t mask = 0;
 	char msg[256];
+
+	if (maskp)
+		*maskp = 0;
 
 	if (!json_is_object(j))
 		return vnet_errf(err, "%s: expected an object of link properties", path);
@@ -141,14 +210,81 @@ static int params_from_json(const json_t *j, const char *path, struct link_param
 		if (linkp_set(p, &mask, key, json_string_value(v), msg, sizeof(msg)))
 			return vnet_errf(err, "%s: %s", path, msg);
 	}
+	if (maskp)
+		*maskp = mask;
+	return 0;
+}
+
+static int step_from_json(const json_t *j, const char *path, struct topo_step *st,
+			  struct vnet_err *err)
+{
+	static const char *const known[] = { "at", "forward", "reverse", NULL };
+	static const char *const dirs[] = { "forward", "reverse" };
+	char sub[256];
+	json_t *v;
+
+	if (!json_is_object(j))
+		return vnet_errf(err, "%s: expected an object such as {\"at\": \"10s\", "
+				 "\"forward\": {\"delay\": \"5ms\"}}", path);
+	if (check_keys(j, path, known, err))
+		return -1;
+	v = json_object_get(j, "at");
+	if (!json_is_string(v) || units_parse_time(json_string_value(v), &st->at_ns))
+		return vnet_errf(err, "%s.at: expected %s", path, UNITS_TIME_FORM);
+	for (int d = 0; d < 2; d++) {
+		linkp_init(&st->p[d]);
+		snprintf(sub, sizeof(sub), "%s.%s", path, dirs[d]);
+		if ((v = json_object_get(j, dirs[d])) &&
+		    params_from_json(v, sub, &st->p[d], &st->mask[d], err))
+			return -1;
+	}
+	return 0;
+}
+
+/* "profile", "repeat", "period" of a link; *total counts the steps of the
+ * network so far. */
+static int profile_from_json(const json_t *j, const char *path, struct topo_link *l,
+			     int *total, struct vnet_err *err)
+{
+	json_t *prof = json_object_get(j, "profile"), *v;
+	char sub[160];
+	size_t n;
+
+	if ((v = json_object_get(j, "repeat"))) {
+		if (!json_is_boolean(v))
+			return vnet_errf(err, "%s.repeat: expected true or false", path);
+		l->repeat = json_is_true(v);
+	}
+	if ((v = json_object_get(j, "period")) &&
+	    (!json_is_string(v) || units_parse_time(json_string_value(v), &l->period_ns)))
+		return vnet_errf(err, "%s.period: expected %s", path, UNITS_TIME_FORM);
+	if (!prof)
+		return 0;
+	n = json_array_size(prof);
+	if (!json_is_array(prof) || n < 1 || n > TOPO_PROFILE_MAX_STEPS)
+		return vnet_errf(err, "%s.profile: expected a list of 1 to %d steps", path,
+				 TOPO_PROFILE_MAX_STEPS);
+	if (*total + (int)n > TOPO_PROFILE_MAX_TOTAL)
+		return vnet_errf(err, "%s.profile: too many profile steps in the network; "
+				 "expected at most %d in all", path, TOPO_PROFILE_MAX_TOTAL);
+	*total += (int)n;
+	if (!(l->profile = calloc(n, sizeof(*l->profile))))
+		return vnet_errf(err, "out of memory");
+	l->nprofile = (int)n;
+	for (size_t k = 0; k < n; k++) {
+		snprintf(sub, sizeof(sub), "%s.profile[%zu]", path, k);
+		if (step_from_json(json_array_get(prof, k), sub, &l->profile[k], err))
+			return -1;
+	}
 	return 0;
 }
 
 static int link_from_json(const json_t *j, const char *path, struct topo_net *n,
-			  struct topo_link *l, struct vnet_err *err)
+			  struct topo_link *l, int *steps, struct vnet_err *err)
 {
 	static const char *const known[] = { "name", "ends", "down", "forward",
-					     "reverse", NULL };
+					     "reverse", "profile", "repeat", "period", "slot",
+					     "ifs", NULL };
 	char sub[128];
 	json_t *v;
 
@@ -184,11 +320,57 @@ static int link_from_json(const json_t *j, const char *path, struct topo_net *n,
 	linkp_init(&l->dir[0]);
 	linkp_init(&l->dir[1]);
 	snprintf(sub, sizeof(sub), "%s.forward", path);
-	if ((v = json_object_get(j, "forward")) && params_from_json(v, sub, &l->dir[0], err))
+	if ((v = json_object_get(j, "forward")) &&
+	    params_from_json(v, sub, &l->dir[0], NULL, err))
 		return -1;
 	snprintf(sub, sizeof(sub), "%s.reverse", path);
-	if ((v = json_object_get(j, "reverse")) && params_from_json(v, sub, &l->dir[1], err))
+	if ((v = json_object_get(j, "reverse")) &&
+	    params_from_json(v, sub, &l->dir[1], NULL, err))
 		return -1;
+	return profile_from_json(j, path, l, steps, err);
+}
+
+/* "slot" of routers and links, "ifs" of links: optional, by default the
+ * numbering of a file (topo_net_number()). */
+static int numbers_from_json(const json_t *routers, const json_t *links,
+			     struct topo_net *n, struct vnet_err *err)
+{
+	json_t *v;
+
+	topo_net_number(n);
+	for (size_t i = 0; i < json_array_size(routers); i++) {
+		v = json_object_get(json_array_get(routers, i), "slot");
+		if (!v)
+			continue;
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 0xfffe)
+			return vnet_errf(err, "spec.routers[%zu].slot: expected a number from "
+					 "0 to 65534", i);
+		n->nodes[i].slot = (uint32_t)json_integer_value(v);
+	}
+	for (int i = 0; i < n->nlinks; i++) {
+		const json_t *l = json_array_get(links, i);
+
+		if ((v = json_object_get(l, "slot"))) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 0xffffff)
+				return vnet_errf(err, "spec.links[%d].slot: expected a number "
+						 "from 0 to 16777215", i);
+			n->links[i].slot = (uint32_t)json_integer_value(v);
+		}
+		if ((v = json_object_get(l, "ifs"))) {
+			if (!json_is_array(v) || json_array_size(v) != 2 ||
+			    !json_is_integer(json_array_get(v, 0)) ||
+			    !json_is_integer(json_array_get(v, 1)))
+				return vnet_errf(err, "spec.links[%d].ifs: expected two interface "
+						 "numbers such as [0, 1] (eth0, eth1)", i);
+			for (int s = 0; s < 2; s++) {
+				json_int_t k = json_integer_value(json_array_get(v, s));
+
+				n->links[i].ifn[s] = k < 0 || k > 999999 ? -1 : (int)k;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -199,7 +381,7 @@ int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err)
 	struct topo_net n;
 	json_t *v, *routers, *hosts, *links;
 	char path[64];
-	int p, k;
+	int p, k, steps = 0;
 
 	memset(&n, 0, sizeof(n));
 	if (!json_is_object(j))
@@ -254,10 +436,11 @@ int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err)
 	}
 	for (int i = 0; i < n.nlinks; i++) {
 		snprintf(path, sizeof(path), "spec.links[%d]", i);
-		if (link_from_json(json_array_get(links, i), path, &n, &n.links[i], err))
+		if (link_from_json(json_array_get(links, i), path, &n, &n.links[i], &steps,
+				   err))
 			goto fail;
 	}
-	if (topo_net_check(&n, "spec", err))
+	if (numbers_from_json(routers, links, &n, err) || topo_net_check(&n, "spec", err))
 		goto fail;
 	*out = n;
 	return 0;

@@ -7,9 +7,19 @@
  *                 "config": "<BIRD config text>", "config_path": "/abs"}],
  *    "hosts": [{"name": "h1"}],
  *    "links": [{"name": "r1-r2", "ends": ["r1", "r2"], "down": false,
- *               "forward": {"delay": "5ms"}, "reverse": {"delay": "5ms"}}]}
+ *               "forward": {"delay": "5ms"}, "reverse": {"delay": "5ms"},
+ *               "profile": [{"at": "0s", "forward": {"delay": "5ms"},
+ *                            "reverse": {"delay": "5ms"}},
+ *                           {"at": "10s", "forward": {...}, "reverse": {...}}],
+ *               "repeat": true, "period": "20s"}]}
  *
- * Only properties that differ from the defaults are written. spec_from_json()
+ * A router's "slot" and a link's "slot" and "ifs" ([N0, N1]: eth N0 at
+ * ends[0], eth N1 at ends[1]) are written only where a live edit moved them
+ * off the numbering of a file (topo_edit.c); read, they are optional.
+ * Only properties that differ from the defaults are written, except in a
+ * profile step, which lists every property it sets (topo.h). "profile" is
+ * there only for a link that has one, "repeat" and "period" only when it
+ * repeats. spec_from_json()
  * validates as strictly as the topology parser (unknown keys, types, units,
  * graph checks); errors name the JSON path ("links[2].forward.delay: ...").
  */

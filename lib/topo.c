@@ -160,6 +160,8 @@ void topo_net_clear(struct topo_net *n)
 		free(n->nodes[i].config_path);
 		free(n->nodes[i].config);
 	}
+	for (int j = 0; j < n->nlinks && n->links; j++)
+		free(n->links[j].profile);
 	free(n->nodes);
 	free(n->links);
 	memset(n, 0, sizeof(*n));
@@ -201,7 +203,20 @@ int topo_net_dup(const struct topo_net *src, struct topo_net *dst)
 		if (!n.links)
 			goto fail;
 		memcpy(n.links, src->links, (size_t)src->nlinks * sizeof(*n.links));
+		for (int j = 0; j < src->nlinks; j++)
+			n.links[j].profile = NULL;
 		n.nlinks = src->nlinks;
+		for (int j = 0; j < src->nlinks; j++) {
+			const struct topo_link *l = &src->links[j];
+
+			if (!l->profile || l->nprofile <= 0)
+				continue;
+			n.links[j].profile = malloc((size_t)l->nprofile * sizeof(*l->profile));
+			if (!n.links[j].profile)
+				goto fail;
+			memcpy(n.links[j].profile, l->profile,
+			       (size_t)l->nprofile * sizeof(*l->profile));
+		}
 	}
 	*dst = n;
 	return 0;
@@ -353,13 +368,86 @@ static int check_nodes(const struct topo_net *n, const char *file, struct vnet_e
 	return 0;
 }
 
+#define PROFILE_GAP_TEXT "100ms"
+
+int topo_profile_check(const struct topo_link *l, char *msg, size_t n)
+{
+	const uint32_t props = LINKP_BIT(LINKP__COUNT) - 1;
+	char a[32], b[32];
+
+	if (l->nprofile == 0) {
+		if (l->profile || l->repeat || l->period_ns)
+			snprintf(msg, n, "link '%s' has %s but no profile steps", l->name,
+				 l->profile ? "a profile" : l->repeat ? "repeat" : "a period");
+		return l->profile || l->repeat || l->period_ns ? -1 : 0;
+	}
+	if (l->nprofile < 0 || l->nprofile > TOPO_PROFILE_MAX_STEPS || !l->profile) {
+		snprintf(msg, n, "link '%s' has a profile of %d steps; expected 1 to %d steps",
+			 l->name, l->nprofile, TOPO_PROFILE_MAX_STEPS);
+		return -1;
+	}
+	for (int k = 0; k < l->nprofile; k++) {
+		const struct topo_step *st = &l->profile[k];
+
+		if (k == 0 && st->at_ns != 0) {
+			snprintf(msg, n, "the profile of link '%s' starts at %s; expected its "
+				 "first step at: 0s", l->name,
+				 units_fmt_time(st->at_ns, a, sizeof(a)));
+			return -1;
+		}
+		if (st->at_ns > TOPO_PROFILE_MAX_NS) {
+			snprintf(msg, n, "step %d of the profile of link '%s' is at %s; expected "
+				 "at most 365 days", k + 1, l->name,
+				 units_fmt_time(st->at_ns, a, sizeof(a)));
+			return -1;
+		}
+		if (k > 0 && st->at_ns < l->profile[k - 1].at_ns + TOPO_PROFILE_MIN_GAP_NS) {
+			snprintf(msg, n, "step %d of the profile of link '%s' is at %s, less "
+				 "than " PROFILE_GAP_TEXT " after step %d (at %s); expected "
+				 "steps in increasing time, at least " PROFILE_GAP_TEXT
+				 " apart", k + 1, l->name,
+				 units_fmt_time(st->at_ns, a, sizeof(a)), k,
+				 units_fmt_time(l->profile[k - 1].at_ns, b, sizeof(b)));
+			return -1;
+		}
+		for (int d = 0; d < 2; d++) {
+			if ((st->mask[d] & ~props) || (st->mask[d] & LINKP_BIT(LINKP_MTU))) {
+				snprintf(msg, n, "step %d of the profile of link '%s' sets %s; "
+					 "expected link properties other than mtu", k + 1,
+					 l->name, st->mask[d] & LINKP_BIT(LINKP_MTU) ? "mtu"
+					 : "unknown properties");
+				return -1;
+			}
+		}
+	}
+	if (l->repeat != 0 && l->repeat != 1) {
+		snprintf(msg, n, "link '%s' has repeat %d; expected 0 or 1", l->name, l->repeat);
+		return -1;
+	}
+	if (!l->repeat && l->period_ns) {
+		snprintf(msg, n, "link '%s' has a period but its profile does not repeat; "
+			 "expected repeat: true with a period", l->name);
+		return -1;
+	}
+	if (l->repeat && (l->period_ns > TOPO_PROFILE_MAX_NS || l->period_ns <
+			  l->profile[l->nprofile - 1].at_ns + TOPO_PROFILE_MIN_GAP_NS)) {
+		snprintf(msg, n, "the profile of link '%s' repeats with a period of %s; "
+			 "expected a period at least " PROFILE_GAP_TEXT " longer than its "
+			 "last step's at (%s) and at most 365 days", l->name,
+			 units_fmt_time(l->period_ns, a, sizeof(a)),
+			 units_fmt_time(l->profile[l->nprofile - 1].at_ns, b, sizeof(b)));
+		return -1;
+	}
+	return 0;
+}
+
 /* Ends, self-loops, names, parallel links. First problem in link order. */
 static int check_links(const struct topo_net *n, const char *file, struct vnet_err *err)
 {
 	struct name_ref *names = NULL;
 	struct pair_ref *pairs = NULL;
 	int bad = -1, other = -1, why = 0, rc = -1;
-	char dflt[VNET_LINK_NAME_MAX];
+	char dflt[VNET_LINK_NAME_MAX], msg[300];
 
 	for (int j = 0; j < n->nlinks; j++) {
 		const struct topo_link *l = &n->links[j];
@@ -378,6 +466,8 @@ static int check_links(const struct topo_net *n, const char *file, struct vnet_e
 			return loc_errf(err, file, &l->pos, "link '%s' connects %s to itself; "
 					"expected two different nodes", l->name,
 					n->nodes[l->end[0]].name);
+		if (topo_profile_check(l, msg, sizeof(msg)))
+			return loc_errf(err, file, &l->pos, "%s", msg);
 	}
 	if (n->nlinks == 0)
 		return 0;
@@ -572,7 +662,7 @@ int topo_net_check(const struct topo_net *n, const char *file, struct vnet_err *
 		return loc_errf(err, file, &n->pos, "network '%s' has %d links; expected "
 				"at most %d", n->name, n->nlinks, TOPO_MAX_LINKS);
 	if (check_nodes(n, file, err) || check_links(n, file, err) ||
-	    check_connected(n, file, err))
+	    check_connected(n, file, err) || topo_net_check_numbers(n, file, err))
 		return -1;
 	return 0;
 }
@@ -586,11 +676,22 @@ struct bnode_vec {
 	int n, cap;
 };
 
+/* A profile step as written: its own properties of each direction (both,
+ * then forward or reverse), before parse_link() resolves it. */
+struct bstep {
+	uint64_t at;
+	struct topo_pos pos;
+	struct link_params p[2];
+	uint32_t mask[2];
+};
+
 struct blink {
 	struct topo_link l;
 	char end[2][VNET_NAME_MAX];
 	struct topo_pos end_pos[2];
 	int named;
+	struct bstep *steps;		/* while the link is read */
+	int nsteps, cap_steps;
 };
 
 /* One network while it is being read. */
@@ -611,6 +712,7 @@ struct pctx {
 	const char *basedir;
 	struct vnet_err *err;
 	size_t config_total;
+	int profile_steps;		/* of all links read so far */
 };
 
 static struct topo_pos ev_pos(const yaml_event_t *ev)
@@ -829,6 +931,8 @@ static void bnet_free(struct bnet *b)
 		}
 		free(vs[k]->v);
 	}
+	for (int j = 0; j < b->nlinks; j++)
+		free(b->links[j].l.profile);
 	free(b->links);
 	memset(b, 0, sizeof(*b));
 }
@@ -1236,9 +1340,12 @@ static int parse_ends(struct pctx *c, struct bnet *b, struct blink *bl)
 	return 0;
 }
 
-/* forward / reverse: a map of link properties. */
+#define PROFILE_MTU_MSG "mtu cannot change in a profile; expected mtu on the link itself"
+
+/* forward / reverse: a map of link properties (of a link, or of a profile
+ * step when in_step, where mtu is refused). */
 static int parse_direction(struct pctx *c, const char *dir, struct link_params *p,
-			   uint32_t *mask)
+			   uint32_t *mask, int in_step)
 {
 	char key[TOPO_KEY_MAX], msg[400];
 	struct topo_pos kpos;
@@ -1264,6 +1371,8 @@ static int parse_direction(struct pctx *c, const char *dir, struct link_params *
 		if (*mask & LINKP_BIT(prop))
 			return perr(c, kpos, "duplicate key '%s' in %s; expected each key once",
 				    key, dir);
+		if (in_step && prop == LINKP_MTU)
+			return perr(c, kpos, PROFILE_MTU_MSG);
 		if (next(c) || value_text(c, &v))
 			return -1;
 		if (linkp_set(p, mask, key, v, msg, sizeof(msg)))
@@ -1271,39 +1380,235 @@ static int parse_direction(struct pctx *c, const char *dir, struct link_params *
 	}
 }
 
-/* One item of links: [a, b] or a map. */
-static int parse_link(struct pctx *c, struct bnet *b)
+/* "bandwidth, burst, ..." for messages; without mtu when no_mtu. */
+static const char *prop_list(char *buf, size_t n, int no_mtu)
 {
-	enum { K_ENDS, K_NAME, K_DOWN, K_FORWARD, K_REVERSE };
-	static const char *const known[] = { "ends", "name", "down", "forward", "reverse",
-					     NULL };
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < LINKP__COUNT && len < n; i++)
+		if (!(no_mtu && i == LINKP_MTU))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+						linkp_name(i));
+	return buf;
+}
+
+/* down / repeat: true or false. */
+static int parse_flag(struct pctx *c, const char *what, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	char show[TOPO_SHOW_MAX + 4];
+	const char *v = "";
+	int val = -1;
+
+	if (value_text(c, &v))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i]))
+			val = 1;
+		if (!strcasecmp(v, no[i]))
+			val = 0;
+	}
+	if (val < 0 || !is_scalar(c))
+		return perr(c, ev_pos(&c->ev), "bad %s '%s': expected true or false", what,
+			    clip(v, show));
+	*out = val;
+	return 0;
+}
+
+/* at / period: a time of a profile, at most 365 days. */
+static int parse_profile_time(struct pctx *c, const char *what, uint64_t *out)
+{
+	char show[TOPO_SHOW_MAX + 4];
+	const char *v = "";
+
+	if (value_text(c, &v))
+		return -1;
+	if (!is_scalar(c) || units_parse_time(v, out))
+		return perr(c, ev_pos(&c->ev), "bad %s '%s': expected %s", what, clip(v, show),
+			    UNITS_TIME_FORM);
+	if (*out > TOPO_PROFILE_MAX_NS)
+		return perr(c, ev_pos(&c->ev), "%s '%s' is too long; expected at most 365 "
+			    "days", what, clip(v, show));
+	return 0;
+}
+
+/* One step of a profile: {at: TIME, properties..., forward: {...},
+ * reverse: {...}}, read into bl->steps as written. */
+static int parse_step(struct pctx *c, struct blink *bl)
+{
+	enum { K_AT, K_FORWARD, K_REVERSE };
+	static const char *const known[] = { "at", "forward", "reverse", NULL };
+	struct topo_pos pos = ev_pos(&c->ev), kpos, at_pos = pos;
 	struct link_params both, fwd, rev;
 	uint32_t mboth = 0, mfwd = 0, mrev = 0;
-	struct topo_pos pos = ev_pos(&c->ev), kpos;
-	char key[TOPO_KEY_MAX], msg[400], show[TOPO_SHOW_MAX + 4];
+	char key[TOPO_KEY_MAX], msg[400], a[32], b[32];
 	unsigned seen = 0;
-	struct blink *bl;
+	struct bstep *st;
 	const char *v = "";
 	int k, prop;
 
-	if (b->nlinks >= TOPO_MAX_LINKS)
-		return perr(c, pos, "network '%s' has too many links; expected at most %d",
-			    b->n.name, TOPO_MAX_LINKS);
-	if (grow((void **)&b->links, &b->cap_links, b->nlinks + 1, sizeof(*b->links)))
-		return perr(c, pos, "out of memory");
-	bl = &b->links[b->nlinks];
-	memset(bl, 0, sizeof(*bl));
-	bl->l.pos = pos;
-	linkp_init(&bl->l.dir[0]);
-	linkp_init(&bl->l.dir[1]);
-	if (c->ev.type == YAML_SEQUENCE_START_EVENT) {
-		if (parse_ends(c, b, bl))
-			return -1;
-		b->nlinks++;
-		return 0;
-	}
 	if (c->ev.type != YAML_MAPPING_START_EVENT)
-		return perr(c, pos, "a link must be " LINK_FORM);
+		return perr(c, pos, "a profile step must be a map such as {at: 10s, delay: "
+			    "50ms}");
+	if (bl->nsteps >= TOPO_PROFILE_MAX_STEPS)
+		return perr(c, pos, "a profile has too many steps; expected at most %d",
+			    TOPO_PROFILE_MAX_STEPS);
+	if (c->profile_steps >= TOPO_PROFILE_MAX_TOTAL)
+		return perr(c, pos, "the profiles of this topology have too many steps; "
+			    "expected at most %d in all", TOPO_PROFILE_MAX_TOTAL);
+	if (grow((void **)&bl->steps, &bl->cap_steps, bl->nsteps + 1, sizeof(*bl->steps)))
+		return perr(c, pos, "out of memory");
+	st = &bl->steps[bl->nsteps];
+	memset(st, 0, sizeof(*st));
+	st->pos = pos;
+	linkp_init(&both);
+	linkp_init(&fwd);
+	linkp_init(&rev);
+	for (;;) {
+		if (next(c))
+			return -1;
+		if (c->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (key_text(c, key, &kpos))
+			return -1;
+		if ((prop = linkp_lookup(key)) >= 0) {
+			if (prop == LINKP_MTU)
+				return perr(c, kpos, PROFILE_MTU_MSG);
+			if (mboth & LINKP_BIT(prop))
+				return perr(c, kpos, "duplicate key '%s' in a profile step; "
+					    "expected each key once", key);
+			if (next(c) || value_text(c, &v))
+				return -1;
+			if (linkp_set(&both, &mboth, key, v, msg, sizeof(msg)))
+				return perr(c, ev_pos(&c->ev), "%s", msg);
+			continue;
+		}
+		for (k = 0; known[k] && strcmp(key, known[k]); k++)
+			;
+		if (!known[k]) {
+			char props[300];
+
+			return perr(c, kpos, "unknown key '%s' in a profile step (known: at, "
+				    "forward, reverse, %s)", key,
+				    prop_list(props, sizeof(props), 1));
+		}
+		if (seen & (1u << k))
+			return perr(c, kpos, "duplicate key '%s' in a profile step; expected "
+				    "each key once", key);
+		seen |= 1u << k;
+		if (next(c))
+			return -1;
+		switch (k) {
+		case K_AT:
+			at_pos = ev_pos(&c->ev);
+			if (parse_profile_time(c, "at", &st->at))
+				return -1;
+			break;
+		case K_FORWARD:
+			if (parse_direction(c, "forward", &fwd, &mfwd, 1))
+				return -1;
+			break;
+		case K_REVERSE:
+			if (parse_direction(c, "reverse", &rev, &mrev, 1))
+				return -1;
+			break;
+		}
+	}
+	if (!(seen & (1u << K_AT)))
+		return perr(c, pos, "a profile step without at; expected at: followed by %s",
+			    UNITS_TIME_FORM);
+	if (bl->nsteps == 0 && st->at != 0)
+		return perr(c, at_pos, "the first step of a profile is at %s; expected at: 0s "
+			    "(a profile starts with the link)",
+			    units_fmt_time(st->at, a, sizeof(a)));
+	if (bl->nsteps > 0 && st->at < bl->steps[bl->nsteps - 1].at + TOPO_PROFILE_MIN_GAP_NS)
+		return perr(c, at_pos, "a profile step at %s comes less than " PROFILE_GAP_TEXT
+			    " after the step before it (at %s); expected steps in increasing "
+			    "time, at least " PROFILE_GAP_TEXT " apart",
+			    units_fmt_time(st->at, a, sizeof(a)),
+			    units_fmt_time(bl->steps[bl->nsteps - 1].at, b, sizeof(b)));
+	st->p[0] = both;
+	st->p[1] = both;
+	st->mask[0] = mboth | mfwd;
+	st->mask[1] = mboth | mrev;
+	linkp_apply(&st->p[0], &fwd, mfwd);
+	linkp_apply(&st->p[1], &rev, mrev);
+	bl->nsteps++;
+	c->profile_steps++;
+	return 0;
+}
+
+/* profile: a list of at least one step. */
+static int parse_profile(struct pctx *c, struct blink *bl)
+{
+	struct topo_pos pos = ev_pos(&c->ev);
+
+	if (c->ev.type != YAML_SEQUENCE_START_EVENT)
+		return perr(c, pos, "profile of a link must be a list of steps such as "
+			    "[{at: 0s, delay: 5ms}, {at: 10s, delay: 50ms}]");
+	for (;;) {
+		if (next(c))
+			return -1;
+		if (c->ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (parse_step(c, bl))
+			return -1;
+	}
+	if (!bl->nsteps)
+		return perr(c, pos, "profile of a link is empty; expected a list of steps such "
+			    "as [{at: 0s, delay: 5ms}, {at: 10s, delay: 50ms}]");
+	return 0;
+}
+
+/* The steps as read, made into bl->l.profile: every step sets, in each
+ * direction, every property that some step names; a property it does not
+ * name itself takes the link's own value (see topo.h). */
+static int resolve_profile(struct pctx *c, struct blink *bl, struct topo_pos pos)
+{
+	struct topo_link *l = &bl->l;
+	uint32_t all[2] = { 0, 0 };
+
+	l->profile = calloc((size_t)bl->nsteps, sizeof(*l->profile));
+	if (!l->profile)
+		return perr(c, pos, "out of memory");
+	l->nprofile = bl->nsteps;
+	for (int k = 0; k < bl->nsteps; k++) {
+		all[0] |= bl->steps[k].mask[0];
+		all[1] |= bl->steps[k].mask[1];
+	}
+	for (int k = 0; k < bl->nsteps; k++) {
+		struct topo_step *st = &l->profile[k];
+
+		st->at_ns = bl->steps[k].at;
+		for (int d = 0; d < 2; d++) {
+			linkp_init(&st->p[d]);
+			linkp_apply(&st->p[d], &l->dir[d], all[d]);
+			linkp_apply(&st->p[d], &bl->steps[k].p[d], bl->steps[k].mask[d]);
+			if ((all[d] & LINKP_BIT(LINKP_QUEUE)) && !st->p[d].queue_pkts)
+				st->p[d].queue_pkts = LINKP_DEFAULT_QUEUE_PKTS;
+			st->mask[d] = all[d];
+		}
+	}
+	return 0;
+}
+
+/* A link written as a map. */
+static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
+			  struct topo_pos pos)
+{
+	enum { K_ENDS, K_NAME, K_DOWN, K_FORWARD, K_REVERSE, K_PROFILE, K_REPEAT, K_PERIOD };
+	static const char *const known[] = { "ends", "name", "down", "forward", "reverse",
+					     "profile", "repeat", "period", NULL };
+	struct link_params both, fwd, rev;
+	uint32_t mboth = 0, mfwd = 0, mrev = 0;
+	struct topo_pos kpos, repeat_pos = pos, period_pos = pos;
+	char key[TOPO_KEY_MAX], msg[400], show[TOPO_SHOW_MAX + 4], a[32], t[32];
+	unsigned seen = 0;
+	const char *v = "";
+	int k, prop;
+
 	linkp_init(&both);
 	linkp_init(&fwd);
 	linkp_init(&rev);
@@ -1328,14 +1633,10 @@ static int parse_link(struct pctx *c, struct bnet *b)
 			;
 		if (!known[k]) {
 			char props[300];
-			size_t len = 0;
 
-			props[0] = '\0';
-			for (int i = 0; i < LINKP__COUNT && len < sizeof(props); i++)
-				len += (size_t)snprintf(props + len, sizeof(props) - len, "%s%s",
-							i ? ", " : "", linkp_name(i));
 			return perr(c, kpos, "unknown key '%s' in a link (known: ends, name, "
-				    "down, forward, reverse, %s)", key, props);
+				    "down, forward, reverse, %s, profile, repeat, period)", key,
+				    prop_list(props, sizeof(props), 0));
 		}
 		if (seen & (1u << k))
 			return perr(c, kpos, "duplicate key '%s' in a link; expected each key "
@@ -1357,41 +1658,94 @@ static int parse_link(struct pctx *c, struct bnet *b)
 			snprintf(bl->l.name, sizeof(bl->l.name), "%s", v);
 			bl->named = 1;
 			break;
-		case K_DOWN: {
-			static const char *const yes[] = { "true", "yes", "on", "1" };
-			static const char *const no[] = { "false", "no", "off", "0" };
-			int val = -1;
-
-			if (value_text(c, &v))
+		case K_DOWN:
+			if (parse_flag(c, "down", &bl->l.down))
 				return -1;
-			for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-				if (!strcasecmp(v, yes[i]))
-					val = 1;
-				if (!strcasecmp(v, no[i]))
-					val = 0;
-			}
-			if (val < 0 || !is_scalar(c))
-				return perr(c, ev_pos(&c->ev), "bad down '%s': expected true or "
-					    "false", clip(v, show));
-			bl->l.down = val;
 			break;
-		}
 		case K_FORWARD:
-			if (parse_direction(c, "forward", &fwd, &mfwd))
+			if (parse_direction(c, "forward", &fwd, &mfwd, 0))
 				return -1;
 			break;
 		case K_REVERSE:
-			if (parse_direction(c, "reverse", &rev, &mrev))
+			if (parse_direction(c, "reverse", &rev, &mrev, 0))
+				return -1;
+			break;
+		case K_PROFILE:
+			if (parse_profile(c, bl))
+				return -1;
+			break;
+		case K_REPEAT:
+			repeat_pos = ev_pos(&c->ev);
+			if (parse_flag(c, "repeat", &bl->l.repeat))
+				return -1;
+			break;
+		case K_PERIOD:
+			period_pos = ev_pos(&c->ev);
+			if (parse_profile_time(c, "period", &bl->l.period_ns))
 				return -1;
 			break;
 		}
 	}
 	if (!(seen & (1u << K_ENDS)))
 		return perr(c, pos, "a link without ends; expected ends: [a, b] in it");
+	if (!(seen & (1u << K_PROFILE)) && (seen & (1u << K_REPEAT | 1u << K_PERIOD)))
+		return perr(c, seen & (1u << K_REPEAT) ? repeat_pos : period_pos, "%s of a "
+			    "link without a profile; expected profile: followed by a list "
+			    "of steps", seen & (1u << K_REPEAT) ? "repeat" : "period");
+	if (bl->l.repeat && !(seen & (1u << K_PERIOD)))
+		return perr(c, repeat_pos, "a repeating profile needs a period; expected "
+			    "period: followed by a time at least " PROFILE_GAP_TEXT " longer "
+			    "than the last step's at (%s)",
+			    units_fmt_time(bl->steps[bl->nsteps - 1].at, a, sizeof(a)));
+	if (!bl->l.repeat && (seen & (1u << K_PERIOD)))
+		return perr(c, period_pos, "period of a profile that does not repeat; "
+			    "expected repeat: true with it, or no period");
+	if (bl->l.repeat &&
+	    bl->l.period_ns < bl->steps[bl->nsteps - 1].at + TOPO_PROFILE_MIN_GAP_NS)
+		return perr(c, period_pos, "period %s is not at least " PROFILE_GAP_TEXT
+			    " longer than the last step's at (%s); expected a longer period",
+			    units_fmt_time(bl->l.period_ns, t, sizeof(t)),
+			    units_fmt_time(bl->steps[bl->nsteps - 1].at, a, sizeof(a)));
 	linkp_apply(&bl->l.dir[0], &both, mboth);
 	linkp_apply(&bl->l.dir[1], &both, mboth);
 	linkp_apply(&bl->l.dir[0], &fwd, mfwd);
 	linkp_apply(&bl->l.dir[1], &rev, mrev);
+	if (bl->nsteps && resolve_profile(c, bl, pos))
+		return -1;
+	return 0;
+}
+
+/* One item of links: [a, b] or a map. */
+static int parse_link(struct pctx *c, struct bnet *b)
+{
+	struct topo_pos pos = ev_pos(&c->ev);
+	struct blink *bl;
+	int rc;
+
+	if (b->nlinks >= TOPO_MAX_LINKS)
+		return perr(c, pos, "network '%s' has too many links; expected at most %d",
+			    b->n.name, TOPO_MAX_LINKS);
+	if (grow((void **)&b->links, &b->cap_links, b->nlinks + 1, sizeof(*b->links)))
+		return perr(c, pos, "out of memory");
+	bl = &b->links[b->nlinks];
+	memset(bl, 0, sizeof(*bl));
+	bl->l.pos = pos;
+	linkp_init(&bl->l.dir[0]);
+	linkp_init(&bl->l.dir[1]);
+	if (c->ev.type == YAML_SEQUENCE_START_EVENT)
+		rc = parse_ends(c, b, bl);
+	else if (c->ev.type == YAML_MAPPING_START_EVENT)
+		rc = parse_link_map(c, b, bl, pos);
+	else
+		return perr(c, pos, "a link must be " LINK_FORM);
+	free(bl->steps);
+	bl->steps = NULL;
+	bl->nsteps = bl->cap_steps = 0;
+	if (rc) {
+		free(bl->l.profile);
+		bl->l.profile = NULL;
+		return -1;
+	}
 	b->nlinks++;
 	return 0;
 }
@@ -1474,10 +1828,13 @@ static int bnet_finish(struct pctx *c, struct bnet *b, struct topo_net *out)
 		if (!bl->named)
 			snprintf(bl->l.name, sizeof(bl->l.name), "%s-%s", bl->end[0], bl->end[1]);
 		n.links[j] = bl->l;
+		bl->l.profile = NULL;	/* moved to n */
+		n.nlinks = j + 1;
 	}
 	n.nlinks = b->nlinks;
 	free(idx);
 	idx = NULL;
+	topo_net_number(&n);	/* slots and ethN by order (topo_edit.c) */
 	if (topo_net_check(&n, c->file, c->err))
 		goto fail;
 	*out = n;

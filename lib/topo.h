@@ -13,6 +13,7 @@
 #ifndef VNET_TOPO_H
 #define VNET_TOPO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -50,6 +51,29 @@ struct topo_node {
 	char *config_path;	/* user's BIRD config (absolute), or NULL */
 	char *config;		/* its contents, read at parse time, or NULL */
 	struct topo_pos pos;
+	uint32_t slot;		/* routers: loopback number (topo_net.numbered) */
+};
+
+/*
+ * A link's profile is a list of timed steps (docs/topology.md, "Profiles").
+ * Step k is in force from at_ns after the profile starts (in every period
+ * when it repeats) until the next step: it sets the properties in mask[d]
+ * of direction d to their values in p[d] and leaves every other property
+ * alone. The reader resolves each step completely: mask[d] is every
+ * property some step of the profile names in direction d, and a property
+ * the step itself does not name takes the link's own value, so a step never
+ * depends on the steps before it. Fields of p[d] outside mask[d] hold the
+ * defaults.
+ */
+#define TOPO_PROFILE_MAX_STEPS 1024		/* per link */
+#define TOPO_PROFILE_MAX_TOTAL 65536		/* per topology */
+#define TOPO_PROFILE_MIN_GAP_NS 100000000ull	/* 100 ms between steps */
+#define TOPO_PROFILE_MAX_NS (365ull * 86400 * 1000000000)	/* at, period */
+
+struct topo_step {
+	uint64_t at_ns;			/* since the start of the (current) period */
+	struct link_params p[2];
+	uint32_t mask[2];		/* LINKP_BIT()s set by the step */
 };
 
 struct topo_link {
@@ -58,6 +82,12 @@ struct topo_link {
 	struct link_params dir[2];	/* dir[0]: end[0] -> end[1] */
 	int down;			/* initial state: 1 = administratively down */
 	struct topo_pos pos;
+	struct topo_step *profile;	/* owned; NULL when the link has none */
+	int nprofile;
+	uint64_t period_ns;		/* with repeat: length of one cycle, else 0 */
+	int repeat;			/* 1 = start over every period_ns */
+	uint32_t slot;			/* link subnet number (topo_net.numbered) */
+	int ifn[2];			/* interface ethN of each end (numbered) */
 };
 
 struct topo_net {
@@ -70,6 +100,11 @@ struct topo_net {
 	struct topo_link *links;	/* file order */
 	int nlinks;
 	struct topo_pos pos;
+	/* 1: the slots and ifn of nodes and links are set and the plan uses
+	 * them, so that live edits (vnetd/live.c) keep every other address and
+	 * interface name. 0 (networks built by hand): the plan numbers by
+	 * order, as topo_net_number() would. */
+	int numbered;
 };
 
 struct topo {
@@ -93,8 +128,31 @@ int topo_link_find(const struct topo_net *n, const char *name);
  * connectivity). Used by topo_parse_*() and after live edits. */
 int topo_net_check(const struct topo_net *n, const char *file, struct vnet_err *err);
 
+/* Check one link's profile (steps, times, period); used by topo_net_check().
+ * Fills msg (without a position) and returns -1 when it is not valid. */
+int topo_profile_check(const struct topo_link *l, char *msg, size_t n);
+
 /* Deep copy of one network (for live edits: change a copy, check, swap). */
 int topo_net_dup(const struct topo_net *src, struct topo_net *dst);
 void topo_net_clear(struct topo_net *n);
+
+/* topo_edit.c: stable numbering and live edits of one network. */
+/* Give every router and link its default slot (router ordinal, link index)
+ * and every link end its ethN by link order; sets numbered. */
+void topo_net_number(struct topo_net *n);
+/* Slots unique, ifn unique per node (numbered networks); 0 or -1 + err. */
+int topo_net_check_numbers(const struct topo_net *n, const char *file,
+			   struct vnet_err *err);
+/* Add a node (routers before hosts; link ends are re-indexed) with the
+ * next free slot; its index or -1 (no memory). nd is copied, its strings
+ * taken over. */
+int topo_net_add_node(struct topo_net *n, const struct topo_node *nd);
+/* Add a link between nodes a and b with the next free slot and the next
+ * free ethN at each end; its index or -1. l is copied (ends, slot and ifn
+ * are set here), its profile taken over. */
+int topo_net_add_link(struct topo_net *n, const struct topo_link *l, int a, int b);
+void topo_net_del_link(struct topo_net *n, int j);
+/* Remove node i; it must end no link. */
+void topo_net_del_node(struct topo_net *n, int i);
 
 #endif

@@ -24,6 +24,7 @@
 #include "container.h"
 #include "engine.h"
 #include "log.h"
+#include "trace.h"
 #include "vnetd.h"
 
 static int read_cmdline(pid_t pid, char *buf, size_t n)
@@ -138,6 +139,8 @@ static int adopt_link(struct vnetd *d, struct vnet_network *n, int i, json_t *rt
 	struct eng_reply rep;
 
 	lr->id = (uint64_t)json_integer_value(json_object_get(rt, "id"));
+	profile_adopt(n, i, json_object_get(rt, "profile"));
+	trace_adopt(n, i, json_object_get(rt, "trace"));
 	if (lr->id > d->next_link_id)
 		d->next_link_id = lr->id;
 	if (!d->engine_adopted || !lr->id)

@@ -23,12 +23,15 @@
 
 #include <jansson.h>
 
+#include "capture.h"
 #include "container.h"
 #include "engine.h"
+#include "live.h"
 #include "log.h"
 #include "spec.h"
 #include "store.h"
 #include "topo.h"
+#include "trace.h"
 #include "units.h"
 
 #define API_MAX_BODY (16u << 20)
@@ -232,7 +235,14 @@ static json_t *link_json(struct vnetd *d, struct vnet_network *n, int i, int sta
 		"state", l->down ? "down" : "up", "carrier", carrier,
 		"forward", spec_linkparams_json(&l->dir[0]),
 		"reverse", spec_linkparams_json(&l->dir[1]));
+	json_t *prof = profile_json(n, i);
 
+	if (prof)
+		json_object_set_new(o, "profile", prof);
+	for (int k = 0; k < 2; k++)	/* trace.c */
+		if (lr->trace[k][0])
+			json_object_set_new(json_object_get(o, k ? "reverse" : "forward"),
+					    "trace", json_string(lr->trace[k]));
 	if (stats && lr->created) {
 		struct eng_req req = { .h.type = ENG_LINK_STATS, .id = lr->id };
 		struct eng_reply rep;
@@ -263,6 +273,9 @@ static json_t *link_json(struct vnetd *d, struct vnet_network *n, int i, int sta
 					"reordered", (json_int_t)s->reordered,
 					"queue_frames", (int)s->queue_frames,
 					"queue_bytes", (int)s->queue_bytes));
+				json_object_set_new(json_object_get(st, k ? "reverse" : "forward"),
+						    "capture_dropped",
+						    json_integer((json_int_t)rep.more.capture_dropped[k]));
 			}
 			json_object_set_new(o, "stats", st);
 		}
@@ -376,19 +389,59 @@ static int h_networks_post(struct req *r, json_t **out)
 		*out = json_pack("{s:b, s:o}", "valid", 1, "networks", nets);
 		return 200;
 	}
-	rc = net_up(r->d, t, &names, &nnames, &err);
+	/* networks that exist get only the difference (live.c) */
+	struct live_up *lu = NULL;
+	int nexisting = 0, nchanges = 0, nnew;
+	char first[VNET_NAME_MAX + 64] = "";
+
+	for (int i = 0; i < t->nnets && !first[0]; i++)
+		if (net_find(r->d, t->nets[i].name))
+			snprintf(first, sizeof(first), "%s:%d:%d: network '%s'", t->file,
+				 t->nets[i].pos.line, t->nets[i].pos.col, t->nets[i].name);
+	if ((rc = live_up_prepare(r->d, t, &lu, &nexisting, &nchanges, &err))) {
+		topo_free(t);
+		return fail(out, rc == -EINVAL ? 409 : 500, &err);
+	}
+	nnew = t->nnets;
+	if (nexisting && !nchanges && !nnew) {
+		live_up_free(lu);
+		topo_free(t);
+		return failf(out, 409, "%s already exists and the file changes nothing in it "
+			     "(vnet down NET first to re-create it)", first);
+	}
+	names = NULL;
+	nnames = 0;
+	rc = nnew ? net_up(r->d, t, &names, &nnames, &err) : 0;
 	topo_free(t);
-	if (rc == -EEXIST)
+	if (rc == -EEXIST) {
+		live_up_free(lu);
 		return fail(out, 409, &err);
-	if (rc < 0)
+	}
+	if (rc < 0) {
+		live_up_free(lu);
 		return fail(out, err.msg[0] && strstr(err.msg, "too small") ? 400 : 500, &err);
-	*out = json_pack("{s:[]}", "created");
+	}
+	json_t *changed = json_object();
+
+	if (live_up_apply(r->d, lu, changed, &err)) {
+		json_decref(changed);
+		for (int i = 0; i < nnames; i++)
+			free(names[i]);
+		free(names);
+		return fail(out, 500, &err);
+	}
+	*out = json_pack("{s:[], s:[], s:o}", "created", "networks", "changed", changed);
 	for (int i = 0; i < nnames; i++) {
+		struct vnet_network *n = net_find(r->d, names[i]);
+
 		json_array_append_new(json_object_get(*out, "created"), json_string(names[i]));
+		if (n)
+			json_array_append_new(json_object_get(*out, "networks"),
+					      net_json(r->d, n, 0));
 		free(names[i]);
 	}
 	free(names);
-	return 201;
+	return nnames ? 201 : 200;
 }
 
 static struct vnet_network *req_net(struct req *r, json_t **out, int *status)
@@ -420,6 +473,10 @@ static int h_network(struct req *r, json_t **out)
 		*out = json_pack("{s:s}", "deleted", name);
 		return 200;
 	}
+	if (!strcmp(r->method, "POST") && r->nseg == 3 && !strcmp(r->seg[2], "nodes"))
+		return live_node_add(r->d, n, r->body, out);	/* live.c */
+	if (!strcmp(r->method, "POST") && r->nseg == 3 && !strcmp(r->seg[2], "links"))
+		return live_link_add(r->d, n, r->body, out);
 	if (!strcmp(r->method, "POST") && r->nseg == 3 && !strcmp(r->seg[2], "start")) {
 		if (!strcmp(net_state_name(n), "running"))
 			return failf(out, 409, "network '%s' is already running", n->spec.name);
@@ -508,6 +565,8 @@ static int h_node(struct req *r, json_t **out)
 		*out = node_json(r->d, n, i, 1);
 		return 200;
 	}
+	if (!action && !strcmp(r->method, "DELETE"))
+		return live_node_del(r->d, n, i, out);	/* live.c */
 	if (!action && !strcmp(r->method, "PATCH")) {
 		static const char *const known[] = { "set", NULL };
 		json_t *set, *v;
@@ -634,7 +693,7 @@ static int parse_dir(struct vnet_network *n, int l, const char *dir, int *dirmas
 
 static int h_link(struct req *r, json_t **out)
 {
-	static const char *const actions[] = { "up", "down", "stats", NULL };
+	static const char *const actions[] = { "up", "down", "stats", "capture", NULL };
 	char ref[128];
 	const char *action;
 	struct vnet_network *n;
@@ -649,6 +708,8 @@ static int h_link(struct req *r, json_t **out)
 		*out = link_json(r->d, n, i, 1);
 		return 200;
 	}
+	if (!action && !strcmp(r->method, "DELETE"))
+		return live_link_del(r->d, n, i, out);	/* live.c */
 	if (action && !strcmp(action, "stats") && !strcmp(r->method, "GET")) {
 		json_t *o = link_json(r->d, n, i, 1);
 
@@ -658,6 +719,24 @@ static int h_link(struct req *r, json_t **out)
 							     : json_object());
 		json_decref(o);
 		return 200;
+	}
+	if (action && !strcmp(action, "capture") && !strcmp(r->method, "GET")) {
+		const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "count");
+		unsigned long long count = 0;
+		int dirmask;
+		char *end;
+
+		if (q && (!*q || *q == '-' || (count = strtoull(q, &end, 10), *end) ||
+			  count > UINT32_MAX))
+			return failf(out, 400, "bad count '%s': expected a number of frames "
+				     "(0 = until the client goes away)", q);
+		if ((rc = parse_dir(n, i, MHD_lookup_connection_value(r->conn,
+				    MHD_GET_ARGUMENT_KIND, "dir"), &dirmask, out)))
+			return rc;
+		rc = capture_serve(r->d, r->conn, n, i, dirmask, (uint32_t)count, &err);
+		if (rc == 0)
+			return 0;	/* streaming: the response is queued */
+		return fail(out, rc == -ENOTCONN || rc == -EBUSY ? 409 : 500, &err);
 	}
 	if (action && (!strcmp(action, "up") || !strcmp(action, "down")) &&
 	    !strcmp(r->method, "POST")) {
@@ -674,6 +753,7 @@ static int h_link(struct req *r, json_t **out)
 		json_t *set, *v;
 		const char *key;
 		char msg[256];
+		struct trace_change tc = { 0 };
 
 		if ((rc = check_body_keys(r, known, out)))
 			return rc;
@@ -688,11 +768,27 @@ static int h_link(struct req *r, json_t **out)
 			if (!json_is_string(v))
 				return failf(out, 400, "value of '%s' must be a string such as "
 					     "\"10mbit\"", key);
+			if (!strcmp(key, "profile"))	/* "on" | "off": profile.c */
+				continue;
+			if (!strcmp(key, "trace"))	/* a file: trace.c */
+				continue;
 			if (linkp_set(&p, &mask, key, json_string_value(v), msg, sizeof(msg)))
 				return failf(out, 400, "%s", msg);
 		}
-		if (link_change(r->d, n, i, &p, mask, dirmask, &err))
+		if ((v = json_object_get(set, "trace")) &&
+		    trace_change_parse(&tc, json_string_value(v), &err))
+			return fail(out, 400, &err);
+		if ((v = json_object_get(set, "profile")) &&
+		    profile_set(r->d, n, i, json_string_value(v), &err)) {
+			trace_change_free(&tc);
+			return fail(out, 400, &err);
+		}
+		if (mask && link_change(r->d, n, i, &p, mask, dirmask, &err)) {
+			trace_change_free(&tc);
 			return fail(out, strstr(err.msg, "drop dir=") ? 400 : 500, &err);
+		}
+		if (trace_change_apply(r->d, n, i, dirmask, &tc, &err))
+			return fail(out, 500, &err);
 		vnetd_event(r->d, n->spec.name, NULL, "link %s changed", n->spec.links[i].name);
 		*out = link_json(r->d, n, i, 0);
 		return 200;
@@ -717,6 +813,16 @@ static int h_shutdown(struct req *r, json_t **out)
 	return 202;
 }
 
+/* save.c: POST networks/restore, networks/NET/save, networks/NET/copy. */
+static int h_image(struct req *r, json_t **out)
+{
+	if (r->nseg == 2 && !strcmp(r->seg[1], "restore"))
+		return save_api(r->d, "restore", NULL, r->body, out);
+	if (r->nseg == 3 && (!strcmp(r->seg[2], "save") || !strcmp(r->seg[2], "copy")))
+		return save_api(r->d, r->seg[2], r->seg[1], r->body, out);
+	return h_network(r, out);
+}
+
 struct route {
 	const char *method;	/* NULL: any */
 	const char *first;	/* first path segment */
@@ -728,6 +834,7 @@ static const struct route routes[] = {
 	{ "GET", "status", 1, 1, h_status },
 	{ "GET", "networks", 1, 1, h_networks },
 	{ "POST", "networks", 1, 1, h_networks_post },
+	{ "POST", "networks", 2, 3, h_image },
 	{ NULL, "networks", 2, 3, h_network },
 	{ NULL, "nodes", 2, 4, h_node },
 	{ NULL, "links", 2, 4, h_link },
@@ -847,6 +954,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	free(segs);
 	free(r.path);
 	json_decref(r.body);
+	if (status == 0)	/* the handler queued its own response (capture) */
+		return MHD_YES;
 reply:
 	ret = send_json(conn, status, out);
 	json_decref(out);
@@ -906,7 +1015,8 @@ struct api *api_new(struct vnetd *d, const char *socket_path, struct vnet_err *e
 	a->listen_fd = listen_unix(socket_path, err);
 	if (a->listen_fd < 0)
 		goto fail;
-	a->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL,
+	a->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+				  0, NULL, NULL,
 				  on_request, a,
 				  MHD_OPTION_LISTEN_SOCKET, a->listen_fd,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
@@ -930,6 +1040,7 @@ void api_free(struct api *a)
 {
 	if (!a)
 		return;
+	capture_end_all(a->d, a->mhd);	/* no suspended connection may remain */
 	if (a->mhd)
 		MHD_stop_daemon(a->mhd);
 	close(a->listen_fd);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "nl.h"
 #include "tap.h"
+#include "trace.h"
 #include "vnetd.h"
 
 static void req_init(struct eng_req *r, int type, uint64_t id)
@@ -43,6 +44,7 @@ int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err 
 				 n->spec.name, l->name, strerror(-rc));
 	lr->attached[0] = lr->attached[1] = 0;
 	lr->created = 1;
+	trace_replay(d, n, i);
 	return 0;
 }
 

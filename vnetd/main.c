@@ -4,9 +4,10 @@
  *
  * The loop waits on one epoll set: a signalfd (SIGTERM/SIGINT end the
  * daemon, SIGCHLD reports a BIRD, an init or the engine exiting) and the API
- * server's fd. Timers (BIRD restarts, HTTP timeouts) become the epoll
- * timeout. Shutdown stops every network (their records stay in the store),
- * stops the engine and removes every kernel object the daemon made.
+ * server's fd. Timers (BIRD restarts, HTTP timeouts, link profile steps)
+ * become the epoll timeout. Shutdown stops every network (their records
+ * stay in the store), stops the engine and removes every kernel object the
+ * daemon made.
  *
  * Started as "vnet-init LABEL" (argv[0]) the binary is a container's init.
  */
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "container.h"
 #include "engine.h"
@@ -198,6 +200,7 @@ static int run_loop(struct vnetd *d)
 {
 	struct epoll_event ev[8];
 	int64_t quit_at = 0;
+	int t_prof;
 
 	for (;;) {
 		int t_api = api_run(d->api), t_bird = router_tick(d), timeout = -1, n;
@@ -206,6 +209,8 @@ static int run_loop(struct vnetd *d)
 			timeout = t_api;
 		if (t_bird >= 0 && (timeout < 0 || t_bird < timeout))
 			timeout = t_bird;
+		if ((t_prof = profile_tick(d)) >= 0 && (timeout < 0 || t_prof < timeout))
+			timeout = t_prof;
 		if (d->quit) {
 			/* let the reply to POST /v1/shutdown go out first */
 			if (!quit_at)
@@ -221,7 +226,8 @@ static int run_loop(struct vnetd *d)
 		}
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd != d->sigfd) {
-				if (ev[i].data.fd != api_fd(d->api))
+				if (ev[i].data.fd != api_fd(d->api) &&
+				    !capture_event(d, ev[i].data.fd))
 					watch_fired(d, ev[i].data.fd);
 				continue;
 			}

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "spec.h"
 #include "store.h"
+#include "trace.h"
 #include "vnetd.h"
 
 struct vnet_network *net_find(struct vnetd *d, const char *name)
@@ -142,7 +143,9 @@ static json_t *runtime_json(const struct vnet_network *n)
 
 		if (lr->created)
 			json_object_set_new(links, n->spec.links[i].name,
-					    json_pack("{s:I}", "id", (json_int_t)lr->id));
+					    json_pack("{s:I, s:o*, s:o*}", "id", (json_int_t)lr->id,
+						      "profile", profile_runtime_json(n, i),
+						      "trace", trace_runtime_json(n, i)));
 	}
 	return json_pack("{s:o, s:o}", "nodes", nodes, "links", links);
 }
@@ -170,6 +173,7 @@ int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err)
 	for (int i = 0; i < n->spec.nnodes; i++)
 		if (n->nodes[i].state != NODE_RUNNING && router_start(d, n, i, err))
 			goto fail;
+	profile_start(d, n);
 	net_save_record(d, n);
 	vnetd_event(d, n->spec.name, NULL, "network started: %d nodes, %d links",
 		    n->spec.nnodes, n->spec.nlinks);
@@ -270,6 +274,22 @@ fail:
 		net_free(made[i]);
 	free(made);
 	return -1;
+}
+
+int net_create_from_spec(struct vnetd *d, struct topo_net *spec, const char *file,
+			 struct vnet_network **out, struct vnet_err *err)
+{
+	struct vnet_network *n;
+
+	if (net_find(d, spec->name))
+		return vnet_errf(err, "network '%s' already exists (vnet down %s first)",
+				 spec->name, spec->name), -EEXIST;
+	if (!(n = net_new(spec, file, err)))
+		return -1;
+	net_link_in(d, n);
+	net_save_record(d, n);
+	*out = n;
+	return 0;
 }
 
 static int load_one(void *arg, const char *name, const char *file, const char *spec_json,

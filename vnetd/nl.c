@@ -538,3 +538,307 @@ int nl_route_dump(struct nl *nl, int family, char **out)
 		rc = route_dump_once(nl, family, out);
 	return rc;
 }
+
+/* ---- structured routes and neighbours (save / restore) ----------------- */
+
+#include <linux/neighbour.h>
+
+struct list {
+	struct dump names;		/* interface names */
+	int family;
+	void *items;
+	int n, cap;
+	size_t size;
+	int err;
+};
+
+static void *list_grow(struct list *l)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 32;
+		void *p = realloc(l->items, (size_t)cap * l->size);
+
+		if (!p) {
+			l->err = -ENOMEM;
+			return NULL;
+		}
+		l->items = p;
+		l->cap = cap;
+	}
+	return memset((char *)l->items + (size_t)l->n * l->size, 0, l->size);
+}
+
+static void set_addr(struct vnet_addr *a, int family, const struct nlattr *attr,
+		     unsigned plen)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (!attr || mnl_attr_get_payload_len(attr) != alen)
+		return;
+	a->family = (uint8_t)family;
+	a->plen = (uint8_t)plen;
+	memcpy(a->a, mnl_attr_get_payload(attr), alen);
+}
+
+static void set_dev(const struct dump *d, int index, char *dev)
+{
+	char buf[IFNAMSIZ + 8];
+	const char *name = ifname_of(d, index, buf, sizeof(buf));
+	size_t len = strnlen(name, IFNAMSIZ - 1);
+
+	memcpy(dev, name, len);
+	dev[len] = 0;
+}
+
+static int skip_dst(int family, const struct vnet_addr *dst)
+{
+	if (dst->family == 0 || dst->plen == 0)
+		return 0;
+	if (family == AF_INET)
+		return (dst->a[0] & 0xf0) == 0xe0 ||			/* 224/4 */
+		       (dst->a[0] == 169 && dst->a[1] == 254);		/* 169.254/16 */
+	return dst->a[0] == 0xff || (dst->a[0] == 0xfe && (dst->a[1] & 0xc0) == 0x80);
+}
+
+static int route_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct list *l = data;
+	const struct nlattr *attr, *tb[RTA_MAX + 1] = { 0 };
+	unsigned table = rtm->rtm_table;
+	struct nl_route r = { 0 }, *out;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != l->family ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_type != RTN_UNICAST ||
+	    rtm->rtm_protocol == RTPROT_KERNEL)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
+		if (mnl_attr_get_type(attr) <= RTA_MAX)
+			tb[mnl_attr_get_type(attr)] = attr;
+	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
+		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	r.dst.family = (uint8_t)l->family;
+	r.dst.plen = rtm->rtm_dst_len;
+	set_addr(&r.dst, l->family, tb[RTA_DST], rtm->rtm_dst_len);
+	if (skip_dst(l->family, &r.dst))
+		return MNL_CB_OK;
+	set_addr(&r.gw, l->family, tb[RTA_GATEWAY], l->family == AF_INET ? 32 : 128);
+	if (tb[RTA_OIF] && mnl_attr_get_payload_len(tb[RTA_OIF]) == 4)
+		set_dev(&l->names, (int)mnl_attr_get_u32(tb[RTA_OIF]), r.dev);
+	r.protocol = rtm->rtm_protocol;
+	if (tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) == 4)
+		r.metric = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_MULTIPATH]) {
+		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		int left = (int)mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
+
+		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
+		       nh->rtnh_len <= left && r.nnh < NL_NH_MAX) {
+			const struct nlattr *a = (const void *)RTNH_DATA(nh);
+			int alleft = nh->rtnh_len - (int)RTNH_LENGTH(0);
+			struct nl_nexthop *x = &r.nh[r.nnh++];
+
+			while (mnl_attr_ok(a, alleft)) {
+				if (mnl_attr_get_type(a) == RTA_GATEWAY)
+					set_addr(&x->gw, l->family, a,
+						 l->family == AF_INET ? 32 : 128);
+				alleft -= (int)MNL_ALIGN(a->nla_len);
+				a = mnl_attr_next(a);
+			}
+			set_dev(&l->names, nh->rtnh_ifindex, x->dev);
+			left -= (int)RTNH_ALIGN(nh->rtnh_len);
+			nh = RTNH_NEXT(nh);
+		}
+		if (r.nnh) {
+			r.gw = r.nh[0].gw;
+			snprintf(r.dev, sizeof(r.dev), "%s", r.nh[0].dev);
+		}
+	}
+	if (!(out = list_grow(l)))
+		return MNL_CB_OK;
+	*out = r;
+	l->n++;
+	return MNL_CB_OK;
+}
+
+static int neigh_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	struct list *l = data;
+	const struct nlattr *attr, *tb[NDA_MAX + 1] = { 0 };
+	struct nl_neigh ne = { 0 }, *out;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || ndm->ndm_family != l->family ||
+	    !(ndm->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_PERMANENT)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ndm))
+		if (mnl_attr_get_type(attr) <= NDA_MAX)
+			tb[mnl_attr_get_type(attr)] = attr;
+	if (!tb[NDA_DST] || !tb[NDA_LLADDR] || mnl_attr_get_payload_len(tb[NDA_LLADDR]) != 6)
+		return MNL_CB_OK;
+	set_addr(&ne.ip, l->family, tb[NDA_DST], l->family == AF_INET ? 32 : 128);
+	if (!ne.ip.family || skip_dst(l->family, &ne.ip))
+		return MNL_CB_OK;
+	memcpy(ne.lladdr, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+	set_dev(&l->names, ndm->ndm_ifindex, ne.dev);
+	ne.state = ndm->ndm_state;
+	if (!(out = list_grow(l)))
+		return MNL_CB_OK;
+	*out = ne;
+	l->n++;
+	return MNL_CB_OK;
+}
+
+static int list_once(struct nl *nl, int family, uint16_t type, size_t size,
+		     mnl_cb_t cb, void **out, int *n)
+{
+	struct list l = { .family = family, .size = size };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int rc;
+
+	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	rc = nl_talk(nl, nlh, link_dump_cb, &l.names);
+	if (rc == 0 && l.names.err)
+		rc = l.names.err;
+	if (rc == 0) {
+		nlh = nl_msg(nl, type, NLM_F_DUMP);
+		if (type == RTM_GETROUTE) {
+			struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+			rtm->rtm_family = (unsigned char)family;
+		} else {
+			struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+			ndm->ndm_family = (unsigned char)family;
+		}
+		rc = nl_talk(nl, nlh, cb, &l);
+		if (rc == 0 && l.err)
+			rc = l.err;
+	}
+	free(l.names.ifs);
+	if (rc < 0) {
+		free(l.items);
+		return rc;
+	}
+	*out = l.items;
+	*n = l.n;
+	return 0;
+}
+
+int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n)
+{
+	int rc = -EINTR;
+
+	*out = NULL;
+	*n = 0;
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
+		rc = list_once(nl, family, RTM_GETROUTE, sizeof(struct nl_route),
+			       route_list_cb, (void **)out, n);
+	return rc;
+}
+
+int nl_neigh_list(struct nl *nl, int family, struct nl_neigh **out, int *n)
+{
+	int rc = -EINTR;
+
+	*out = NULL;
+	*n = 0;
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
+		rc = list_once(nl, family, RTM_GETNEIGH, sizeof(struct nl_neigh),
+			       neigh_list_cb, (void **)out, n);
+	return rc;
+}
+
+static int route_add_full(struct nl *nl, const struct nl_route *r, int onlink)
+{
+	struct vnet_addr d = r->dst;
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int len = r->dst.family == AF_INET ? 4 : 16, idx = 0, nhidx[NL_NH_MAX];
+
+	/* interface indexes first: nl_ifindex uses the message buffer */
+	for (int k = 0; k < r->nnh && k < NL_NH_MAX; k++)
+		if ((nhidx[k] = nl_ifindex(nl, r->nh[k].dev)) < 0)
+			return nhidx[k];
+	if (r->nnh <= 1 && r->dev[0] && (idx = nl_ifindex(nl, r->dev)) < 0)
+		return idx;
+	addr_mask(&d);
+	nlh = nl_msg(nl, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = r->dst.family;
+	rtm->rtm_dst_len = r->dst.plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = r->protocol;
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = r->gw.family || r->nnh > 1 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	if (r->dst.plen > 0)
+		mnl_attr_put(nlh, RTA_DST, (size_t)len, d.a);
+	if (r->metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (r->nnh > 1) {
+		struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+
+		for (int k = 0; k < r->nnh; k++) {
+			struct rtnexthop *nh = mnl_nlmsg_get_payload_tail(nlh);
+
+			memset(nh, 0, sizeof(*nh));
+			nh->rtnh_ifindex = nhidx[k];
+			nh->rtnh_flags = onlink ? RTNH_F_ONLINK : 0;
+			nlh->nlmsg_len += MNL_ALIGN(sizeof(*nh));
+			if (r->nh[k].gw.family)
+				mnl_attr_put(nlh, RTA_GATEWAY, (size_t)len, r->nh[k].gw.a);
+			nh->rtnh_len = (unsigned short)((char *)mnl_nlmsg_get_payload_tail(nlh) -
+							(char *)nh);
+		}
+		mnl_attr_nest_end(nlh, mp);
+	} else {
+		if (idx > 0)
+			mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)idx);
+		if (r->gw.family)
+			mnl_attr_put(nlh, RTA_GATEWAY, (size_t)len, r->gw.a);
+		if (onlink)
+			rtm->rtm_flags |= RTNH_F_ONLINK;
+	}
+	return nl_ack(nl, nlh);
+}
+
+int nl_route_add_full(struct nl *nl, const struct nl_route *r)
+{
+	int rc;
+
+	if (!r || !addr_ok(&r->dst) || (r->gw.family && r->gw.family != r->dst.family))
+		return -EINVAL;
+	rc = route_add_full(nl, r, 0);
+	if (rc == -ENETUNREACH || rc == -EHOSTUNREACH || rc == -EINVAL)
+		rc = route_add_full(nl, r, 1);
+	return rc;
+}
+
+int nl_neigh_add(struct nl *nl, const struct nl_neigh *ne)
+{
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	int idx;
+
+	if (!ne || !addr_ok(&ne->ip))
+		return -EINVAL;
+	if ((idx = nl_ifindex(nl, ne->dev)) < 0)	/* before nl_msg: same buffer */
+		return idx;
+	nlh = nl_msg(nl, RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = ne->ip.family;
+	ndm->ndm_ifindex = idx;
+	ndm->ndm_state = ne->state;
+	mnl_attr_put(nlh, NDA_DST, ne->ip.family == AF_INET ? 4 : 16, ne->ip.a);
+	mnl_attr_put(nlh, NDA_LLADDR, 6, ne->lladdr);
+	return nl_ack(nl, nlh);
+}

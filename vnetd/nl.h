@@ -26,4 +26,46 @@ int nl_route_add(struct nl *nl, const struct vnet_addr *dst, const struct vnet_a
  * *out. */
 int nl_route_dump(struct nl *nl, int family, char **out);
 
+
+
+/* ---- structured routes and neighbours (save / restore, vnetd/save.c) ---- */
+
+#include <stdint.h>
+
+#define NL_NH_MAX 8
+
+struct nl_nexthop {
+	struct vnet_addr gw;		/* family 0: none */
+	char dev[16];
+};
+
+/* One route of the main table. dst.plen 0 = default. A multipath route has
+ * nnh > 1 next hops in nh[] (gw/dev then repeat nh[0]). */
+struct nl_route {
+	struct vnet_addr dst, gw;	/* gw.family 0: no gateway */
+	char dev[16];
+	uint8_t protocol;		/* RTPROT_* (12 = bird) */
+	uint32_t metric;
+	int nnh;
+	struct nl_nexthop nh[NL_NH_MAX];
+};
+
+struct nl_neigh {
+	struct vnet_addr ip;
+	uint8_t lladdr[6];
+	char dev[16];
+	uint16_t state;			/* NUD_* */
+};
+
+/* Routes of the main table of one family, without the kernel-made ones
+ * (RTPROT_KERNEL), local/broadcast/multicast types and link-local or
+ * multicast destinations. *out is malloc'ed (may be NULL when *n is 0). */
+int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n);
+/* Neighbours of one family in state REACHABLE, STALE or PERMANENT. */
+int nl_neigh_list(struct nl *nl, int family, struct nl_neigh **out, int *n);
+/* Add (or replace) a route with its protocol and metric; a gateway that is
+ * not reachable yet (peer not up) is added "onlink". */
+int nl_route_add_full(struct nl *nl, const struct nl_route *r);
+/* Add (or replace) a neighbour entry. */
+int nl_neigh_add(struct nl *nl, const struct nl_neigh *ne);
 #endif

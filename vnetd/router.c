@@ -150,8 +150,12 @@ static int bird_spawn(struct vnetd *d, struct vnet_network *n, int i, struct vne
 {
 	struct node_rt *nr = &n->nodes[i];
 	const char *argv[] = { "bird", "-f", "-c", "/etc/bird/bird.conf", "-s",
-			       "/run/bird/bird.ctl", NULL };
+			       "/run/bird/bird.ctl", NULL, NULL };
 	char log[512];
+
+	if (nr->bird_gr)	/* restored FIB: keep it until BIRD re-converges */
+		argv[6] = "-R";
+	nr->bird_gr = 0;
 
 	snprintf(log, sizeof(log), "%s/bird.stderr", nr->dir);
 	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, log,
@@ -288,6 +292,8 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 		for (int s = 0; s < 2; s++)
 			if (n->spec.links[l].end[s] == i && link_attach(d, n, l, s, err))
 				goto fail;
+	if (nr->restore)
+		restore_apply(d, n, i);
 	if (conf && bird_spawn(d, n, i, err))
 		goto fail;
 	if (fault_injected(n->spec.name, nd->name)) {
@@ -299,6 +305,8 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 	return 0;
 fail:
 	free(conf);
+	json_decref(nr->restore);
+	nr->restore = NULL;
 	node_teardown(d, n, i);
 	return -1;
 }
@@ -448,4 +456,77 @@ int router_tick(struct vnetd *d)
 		}
 	}
 	return (int)next;
+}
+
+/* Overwrite path's contents in place: /etc/hosts is bind-mounted into the
+ * node by inode, so a rename would not reach it. */
+static int write_in_place(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* Run `birdc configure` inside node i (live.c). */
+static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	const char *argv[] = { "birdc", "-s", "/run/bird/bird.ctl", "configure", NULL };
+	char out[600];
+	pid_t pid;
+	int status;
+
+	snprintf(out, sizeof(out), "%s/birdc.out", nr->dir);
+	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, out, &pid, err))
+		return -1;
+	for (int t = 0; t < 500; t++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 :
+				vnet_errf(err, "birdc configure failed in %s/%s (see %s)",
+					  n->spec.name, n->spec.nodes[i].name, out);
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return vnet_errf(err, "birdc configure timed out in %s/%s", n->spec.name,
+			 n->spec.nodes[i].name);
+}
+
+int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	char path[600], *hosts, *conf = NULL;
+	int rc;
+
+	(void)d;
+	if (nr->state != NODE_RUNNING)
+		return 0;
+	hosts = hosts_text(n);
+	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
+	rc = hosts ? write_in_place(path, hosts) : -ENOMEM;
+	free(hosts);
+	if (rc < 0)
+		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	if (n->spec.nodes[i].kind != TOPO_ROUTER)
+		return 0;
+	if (bird_config(&n->spec, n->plan, i, &conf, err))
+		return -1;
+	if (!conf)
+		return 0;
+	snprintf(path, sizeof(path), "%s/bird/bird.conf", nr->dir);
+	/* the directory is bind-mounted, the file inside may be replaced */
+	rc = write_file(path, conf);
+	free(conf);
+	if (rc < 0)
+		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	if (nr->bird != BIRD_RUNNING || nr->paused)
+		return 0;	/* a restart or thaw reads the new file */
+	return bird_reconfigure(n, i, err);
 }

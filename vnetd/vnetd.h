@@ -71,12 +71,42 @@ struct node_rt {
 	int64_t bird_restart_at;	/* monotonic ms of a pending restart, 0 none */
 	int64_t bird_started_at;	/* monotonic ms */
 	char dir[256];			/* <state>/nodes/<net>/<node> */
+	json_t *restore;		/* save.c: image part to apply at start, or NULL */
+	int bird_gr;			/* next BIRD start: -R (graceful restart recovery) */
+};
+
+/*
+ * The clock of a link's profile (profile.c):
+ *
+ *     OFF --network start, "on"--> RUNNING --last step, no repeat--> DONE
+ *      ^                              |                               |
+ *      +------ "off", network stopped +-------------------------------+
+ */
+#define PROFILE_STATES(X) \
+	X(OFF, "off") \
+	X(RUNNING, "running") \
+	X(DONE, "done")
+
+enum profile_state {
+#define X(e, s) PROFILE_##e,
+	PROFILE_STATES(X)
+#undef X
+};
+
+struct profile_rt {
+	enum profile_state state;
+	int step;			/* index of the step in force; -1 none yet */
+	uint64_t cycle;			/* current period, from 0 */
+	int64_t start_ns;		/* CLOCK_MONOTONIC of at=0 of cycle 0 */
+	int64_t next_ns;		/* when the next step is due (RUNNING) */
 };
 
 struct link_rt {
 	uint64_t id;			/* engine link id */
 	int created;			/* exists in the engine */
 	int attached[2];		/* side has a port in the engine */
+	struct profile_rt prof;		/* profile.c; all zero = OFF */
+	char trace[2][256];		/* trace.c: trace file per direction, "" none */
 };
 
 struct vnet_network {
@@ -106,6 +136,7 @@ struct vnetd {
 	int quit;
 	int engine_adopted;		/* the engine was found running at start-up */
 	struct pidwatch *watches;	/* processes that are not our children */
+	struct capture *captures;	/* capture.c: link captures being streamed */
 };
 
 int64_t now_ms(void);
@@ -144,6 +175,10 @@ int router_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
 		 struct vnet_err *err);
 /* "running", "paused" or "stopped". */
 const char *router_state_name(const struct node_rt *nr);
+/* A running node after a live change of its network (live.c): rewrite its
+ * /etc/hosts in place and, for a router, its bird.conf, then `birdc
+ * configure` (BIRD keeps its adjacencies). */
+int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err);
 /* A child exited: is it one of our BIRDs? Schedules a restart. */
 int router_child_exited(struct vnetd *d, pid_t pid, int status);
 /* Run pending BIRD restarts; returns ms until the next one or -1. */
@@ -164,6 +199,24 @@ int link_change(struct vnetd *d, struct vnet_network *n, int i,
 /* Re-create every link and port in a fresh engine. */
 int link_replay_all(struct vnetd *d);
 
+/* profile.c: links that follow a profile of timed steps. */
+const char *profile_state_name(enum profile_state s);
+/* Start the profile of every link of n that has one (net_start). */
+void profile_start(struct vnetd *d, struct vnet_network *n);
+/* "on": start link i's profile again from its first step; "off": stop it
+ * (the link keeps its properties). -EINVAL with err when v is neither or
+ * the link has no profile; nothing is changed then. */
+int profile_set(struct vnetd *d, struct vnet_network *n, int i, const char *v,
+		struct vnet_err *err);
+/* Apply the steps that are due; returns ms until the next one or -1. */
+int profile_tick(struct vnetd *d);
+/* {"state", "step", "steps", "next_in_ms", ...} of link i, NULL when it has
+ * no profile (the API's link object). */
+json_t *profile_json(const struct vnet_network *n, int i);
+/* The clock as kept in the store's run-time record, and back (adopt.c). */
+json_t *profile_runtime_json(const struct vnet_network *n, int i);
+void profile_adopt(struct vnet_network *n, int i, const json_t *rt);
+
 /* adopt.c: take over what a previous vnetd of this prefix left running
  * (containers, BIRDs, engine links). Returns the number of nodes adopted. */
 int vnetd_adopt(struct vnetd *d);
@@ -177,5 +230,20 @@ int vnetd_watch_pid(struct vnetd *d, pid_t pid);
 /* events: kept in the store, also logged. */
 void vnetd_event(struct vnetd *d, const char *net, const char *node,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* net.c: a stopped network from a validated spec (taken over), linked in
+ * and recorded; not started. -EEXIST when the name is taken. */
+int net_create_from_spec(struct vnetd *d, struct topo_net *spec, const char *file,
+			 struct vnet_network **out, struct vnet_err *err);
+
+/* save.c: network images (save, restore, copy; docs/design.md). */
+/* The API calls POST networks/NET/save, networks/NET/copy and
+ * networks/restore: op is "save", "copy" or "restore", net NULL for
+ * restore. Returns the HTTP status and sets *out. */
+int save_api(struct vnetd *d, const char *op, const char *net, const json_t *body,
+	     json_t **out);
+/* router_start(): install node i's routes and neighbours from its image
+ * part (n->nodes[i].restore, freed here) before BIRD starts. */
+void restore_apply(struct vnetd *d, struct vnet_network *n, int i);
 
 #endif

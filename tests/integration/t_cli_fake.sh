@@ -14,13 +14,15 @@ set -u
 VNET_BIN=${VNET_BIN:?set VNET_BIN to the bin directory of the build}
 VNET=$VNET_BIN/vnet
 T=$(mktemp -d /tmp/vnet-cli-fake.XXXXXX)
-SOCK=$T/vnetd.sock
+SOCK=$T/api.sock
 REQ=$T/requests.log
-FAKE_PID= HOLDER_PID= CG=
+FAKE_PID= HOLDER_PID= NODE_PID= CG=
 fails=0 checks=0
 
 cleanup() {
 	local p
+	# The node's init ignores SIGTERM (pid 1 of its namespace).
+	[ -n "${NODE_PID:-}" ] && kill -KILL "$NODE_PID" 2>/dev/null
 	for p in $FAKE_PID $HOLDER_PID $(cat "$T"/*.pid 2>/dev/null); do
 		kill "$p" 2>/dev/null
 	done
@@ -184,7 +186,10 @@ class H(BaseHTTPRequestHandler):
                                           "drops": {"queue": 0, "loss": 2}}}})
             if verb in ("stop", "start", "up", "down"):
                 st = {"stop": "stopped", "start": "running"}.get(verb, verb)
-                return self.reply(200, dict(obj, state=st))
+                o = dict(obj, state=st)
+                if verb == "stop":
+                    o["pid"] = 0
+                return self.reply(200, o)
             if m == "PATCH":
                 b = json.loads(body)
                 bad = [k for k, v in b.get("set", {}).items() if v == "fast"]
@@ -414,7 +419,7 @@ out_has '^    eth0 +02:00:00:00:00:01 +10\.1\.64\.5/30 +r1-r2 +r2$' "status inte
 out_has '^router r2: stopped$' "status stopped router"
 out_has '^host h1: running' "status host"
 out_has '^  gateway +10\.1\.64\.1$' "status gateway"
-out_has '^link r3-r4: down, no carrier \(r3,r4\)$' "status link"
+out_has '^link r3-r4: down, no carrier \(r3<->r4\)$' "status link"
 out_has '^  r1>r2 +bandwidth=10mbit delay=20ms$' "status link direction"
 v --json status red
 json_is 'j["name"], len(j["links"])' "('red', 6)" "status --json"
@@ -449,7 +454,7 @@ v --json logs red/r1 --lines 1
 json_is 'j["lines"]' "['line 10']" "logs --json"
 
 v link show red/r2-r3
-rc_is 0 "link show"; out_has '^link red/r2-r3: up \(r2,r3\)$' "link show header"
+rc_is 0 "link show"; out_has '^link red/r2-r3: up \(r2<->r3\)$' "link show header"
 out_has '^  r2>r3 +delay=5ms$' "link show fwd"; out_has '^  r3>r2 +-$' "link show rev"
 v link stats red/r1-r2
 rc_is 0 "link stats"

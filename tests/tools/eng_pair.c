@@ -20,6 +20,12 @@
  *       One JSON object per line: {"dir":0,"rx_frames":...} for each
  *       direction, then {"up":1,"attached":[1,1]}.
  *   eng_pair --engine-socket PATH --list | --hello | --shutdown
+ *   eng_pair --engine-socket PATH --trace ID FILE|none [dir=0|1|both]
+ *       Direction(s) follow the mahimahi trace FILE (one integer ms per
+ *       line), or the token bucket again with "none".
+ *   eng_pair --engine-socket PATH --capture ID [dir=0|1|both] [count=N]
+ *       Write the link's pcapng capture to stdout until the engine ends it
+ *       (count reached) or SIGINT/SIGTERM.
  *
  * Properties are those of linkparams.h ("bandwidth=10mbit delay=5ms
  * loss=1%"). Exit status 0 on success, 1 on an engine error, 2 on usage.
@@ -33,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -139,9 +146,12 @@ static void print_stats(const struct eng_reply *rep)
 		for (int i = 0; i < ENG_DROP__COUNT; i++)
 			printf(",\"drop_%s\":%" PRIu64, drops[i], s->drops[i]);
 		printf(",\"duplicated\":%" PRIu64 ",\"corrupted\":%" PRIu64
-		       ",\"reordered\":%" PRIu64 ",\"queue_frames\":%u,\"queue_bytes\":%u}\n",
+		       ",\"reordered\":%" PRIu64 ",\"queue_frames\":%u,\"queue_bytes\":%u",
 		       s->duplicated, s->corrupted, s->reordered, s->queue_frames,
 		       s->queue_bytes);
+		printf(",\"capture_frames\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
+		       ",\"trace_len\":%u}\n", rep->more.capture_frames[d],
+		       rep->more.capture_dropped[d], rep->more.trace_len[d]);
 	}
 	printf("{\"up\":%d,\"attached\":[%d,%d]}\n", rep->up, rep->attached[0],
 	       rep->attached[1]);
@@ -282,6 +292,120 @@ out:
 	return rc;
 }
 
+/* dir=0|1|both and count=N arguments of --trace and --capture. */
+static void dir_count_args(int argc, char **argv, uint8_t *dirmask, uint32_t *count)
+{
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "dir=0") == 0)
+			*dirmask = 1;
+		else if (strcmp(argv[i], "dir=1") == 0)
+			*dirmask = 2;
+		else if (strcmp(argv[i], "dir=both") == 0)
+			*dirmask = 3;
+		else if (count && strncmp(argv[i], "count=", 6) == 0)
+			*count = (uint32_t)parse_u64(argv[i] + 6);
+		else
+			usage();
+	}
+}
+
+static int run_trace(uint64_t id, int argc, char **argv)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+	uint32_t *ms = NULL;
+	size_t n = 0, cap = 0;
+	int fd = -1, efd, rc;
+
+	if (argc < 1)
+		usage();
+	memset(&req, 0, sizeof(req));
+	req.h.type = ENG_LINK_TRACE;
+	req.id = id;
+	req.dirmask = 3;
+	dir_count_args(argc - 1, argv + 1, &req.dirmask, NULL);
+	if (strcmp(argv[0], "none") != 0) {
+		FILE *f = fopen(argv[0], "r");
+		unsigned long v;
+
+		if (!f) {
+			fprintf(stderr, "eng_pair: %s: %s\n", argv[0], strerror(errno));
+			return 1;
+		}
+		while (fscanf(f, "%lu", &v) == 1) {
+			if (n == cap && !(ms = realloc(ms, (cap = cap ? cap * 2 : 1024) * 4)))
+				return 1;
+			ms[n++] = (uint32_t)v;
+		}
+		fclose(f);
+		fd = memfd_create("trace", MFD_CLOEXEC);
+		if (fd < 0 || write(fd, ms, n * 4) != (ssize_t)(n * 4)) {
+			fprintf(stderr, "eng_pair: memfd: %s\n", strerror(errno));
+			return 1;
+		}
+		free(ms);
+	}
+	efd = connect_engine();
+	rc = call(efd, &req, fd, &rep, "LINK_TRACE");
+	close(efd);
+	if (fd >= 0)
+		close(fd);
+	return rc < 0 ? 1 : 0;
+}
+
+static int run_capture(uint64_t id, int argc, char **argv)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+	int pfd[2], efd, sfd, rc;
+	sigset_t sigs;
+	char buf[65536];
+
+	memset(&req, 0, sizeof(req));
+	req.h.type = ENG_CAPTURE_START;
+	req.id = id;
+	req.dirmask = 3;
+	dir_count_args(argc, argv, &req.dirmask, &req.count);
+	snprintf(req.name, sizeof(req.name), "a>b");
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return 1;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	efd = connect_engine();
+	rc = call(efd, &req, pfd[1], &rep, "CAPTURE_START");
+	close(pfd[1]);
+	if (rc < 0)
+		return 1;
+	for (;;) {
+		struct pollfd p[2] = { { pfd[0], POLLIN, 0 }, { sfd, POLLIN, 0 } };
+		ssize_t r;
+
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents) {
+			memset(&req, 0, sizeof(req));
+			req.h.type = ENG_CAPTURE_STOP;
+			req.id = id;
+			call(efd, &req, -1, &rep, "CAPTURE_STOP");
+			/* the engine closed its end: drain to EOF */
+			sfd = -1;
+		}
+		if (!p[0].revents && sfd >= 0)
+			continue;
+		r = read(pfd[0], buf, sizeof(buf));
+		if (r <= 0)
+			break;
+		if (fwrite(buf, 1, (size_t)r, stdout) != (size_t)r)
+			break;
+	}
+	fflush(stdout);
+	close(efd);
+	return 0;
+}
+
 static int run_simple(int type, uint64_t id, int argc, char **argv)
 {
 	struct eng_req req;
@@ -335,7 +459,7 @@ static int run_simple(int type, uint64_t id, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { O_NSA = 256, O_NSB, O_IFA, O_IFB, O_ID, O_MTU, O_SET, O_STATS, O_STATE,
-	       O_DETACH, O_LIST, O_HELLO, O_SHUTDOWN };
+	       O_DETACH, O_LIST, O_HELLO, O_SHUTDOWN, O_TRACE, O_CAPTURE };
 	static const struct option opts[] = {
 		{ "engine-socket", required_argument, NULL, 's' },
 		{ "ns-a", required_argument, NULL, O_NSA },
@@ -351,6 +475,8 @@ int main(int argc, char **argv)
 		{ "list", no_argument, NULL, O_LIST },
 		{ "hello", no_argument, NULL, O_HELLO },
 		{ "shutdown", no_argument, NULL, O_SHUTDOWN },
+		{ "trace", required_argument, NULL, O_TRACE },
+		{ "capture", required_argument, NULL, O_CAPTURE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ns[2] = { NULL, NULL }, *ifn[2] = { NULL, NULL };
@@ -386,6 +512,8 @@ int main(int argc, char **argv)
 		case O_STATS:
 		case O_STATE:
 		case O_DETACH:
+		case O_TRACE:
+		case O_CAPTURE:
 			id = parse_u64(optarg);
 			/* fall through */
 		case O_LIST:
@@ -420,6 +548,10 @@ int main(int argc, char **argv)
 		return run_simple(ENG_LINK_LIST, 0, argc, argv);
 	case O_HELLO:
 		return run_simple(ENG_HELLO, 0, argc, argv);
+	case O_TRACE:
+		return run_trace(id, argc, argv);
+	case O_CAPTURE:
+		return run_capture(id, argc, argv);
 	default:
 		return run_simple(ENG_SHUTDOWN, 0, argc, argv);
 	}

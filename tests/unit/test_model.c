@@ -104,8 +104,8 @@ static void test_tb_auto_burst(void **state)
 	struct model_tb tb;
 
 	assert_int_equal(model_burst_auto(10000000), MODEL_BURST_MIN);
-	assert_int_equal(model_burst_auto(1000000000), 125000);
-	assert_int_equal(model_burst_auto(10000000000ull), 1250000);
+	assert_int_equal(model_burst_auto(1000000000), 500000);
+	assert_int_equal(model_burst_auto(10000000000ull), 5000000);
 	model_tb_init(&tb, 10000000, 0, T0);
 	assert_int_equal(tb.burst, MODEL_BURST_MIN);
 	/* a full auto bucket lets one 64 KB super-frame through at once */

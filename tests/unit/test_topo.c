@@ -1030,6 +1030,261 @@ static void test_docs_examples(void **state)
 		fail_msg("only %d yaml examples found in docs/topology.md", count);
 }
 
+
+/*
+ * Profiles (time-varying links)
+ */
+
+/* "name=value ..." of the properties in mask, whatever their values. */
+static const char *fmt_masked(const struct link_params *p, uint32_t mask, char *buf,
+			      size_t n)
+{
+	size_t len = 0;
+	char v[64];
+
+	buf[0] = '\0';
+	for (int i = 0; i < LINKP__COUNT && len < n; i++)
+		if (mask & LINKP_BIT(i))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", len ? " " : "",
+						linkp_name(i), linkp_fmt(p, i, v, sizeof(v)));
+	return buf;
+}
+
+static void assert_step(const struct topo_step *st, int d, const char *want)
+{
+	char buf[512];
+
+	assert_string_equal(fmt_masked(&st->p[d], st->mask[d], buf, sizeof(buf)), want);
+}
+
+#define NET2 "networks:\n  red:\n    prefix: 10.0.0.0/8\n    routers: [r1, r2]\n" \
+	     "    links:\n"
+
+static void test_profile(void **state)
+{
+	struct topo *t;
+	const struct topo_link *l;
+
+	(void)state;
+	/* the example of the issue: step 0 brings the loss back to the link's 0 */
+	t = parse_ok(NET2
+		"      - {ends: [r1, r2], bandwidth: 100mbit, profile: [{at: 0s, bandwidth: "
+		"100mbit}, {at: 10s, bandwidth: 5mbit, loss: 2%}], repeat: true, period: 20s}\n");
+	l = &t->nets[0].links[0];
+	assert_params(&l->dir[0], "bandwidth=100mbit");
+	assert_int_equal(l->nprofile, 2);
+	assert_int_equal(l->repeat, 1);
+	assert_true(l->period_ns == 20000000000ULL);
+	assert_true(l->profile[0].at_ns == 0);
+	assert_true(l->profile[1].at_ns == 10000000000ULL);
+	for (int d = 0; d < 2; d++) {
+		assert_step(&l->profile[0], d, "bandwidth=100mbit loss=0%");
+		assert_step(&l->profile[1], d, "bandwidth=5mbit loss=2%");
+	}
+	topo_free(t);
+
+	/* block style, one direction per step, link properties in any order
+	 * (after the profile), a property the link does not set takes its
+	 * default; queue's default is written out */
+	t = parse_ok(NET2
+		"      - ends: [r1, r2]\n"
+		"        profile:\n"
+		"          - at: 0\n"
+		"          - at: 1.5s\n"
+		"            delay: 30ms\n"
+		"            forward: {loss: 1%, queue: 50}\n"
+		"          - {at: 2s, reverse: {delay: 1ms}}\n"
+		"        delay: 5ms\n"
+		"        reverse: {jitter: 1ms}\n");
+	l = &t->nets[0].links[0];
+	assert_int_equal(l->nprofile, 3);
+	assert_int_equal(l->repeat, 0);
+	assert_true(l->period_ns == 0);
+	assert_params(&l->dir[0], "delay=5ms");
+	assert_params(&l->dir[1], "delay=5ms jitter=1ms");
+	assert_step(&l->profile[0], 0, "delay=5ms queue=1000 loss=0%");
+	assert_step(&l->profile[0], 1, "delay=5ms");
+	assert_step(&l->profile[1], 0, "delay=30ms queue=50 loss=1%");
+	assert_step(&l->profile[1], 1, "delay=30ms");
+	assert_step(&l->profile[2], 0, "delay=5ms queue=1000 loss=0%");
+	assert_step(&l->profile[2], 1, "delay=1ms");
+	assert_true(l->profile[1].at_ns == 1500000000ULL);
+	/* outside the mask: defaults */
+	assert_true(l->profile[1].p[1].jitter_ns == 0);
+	assert_int_equal(topo_net_check(&t->nets[0], "t.yaml", NULL), 0);
+	topo_free(t);
+
+	/* repeat: false needs no period; the smallest gaps are accepted */
+	t = parse_ok(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}, {at: 100ms, delay: 1ms}], "
+		     "repeat: off}\n"
+		     "      - {ends: [r1, r2], name: b, profile: [{at: 0s, delay: 1ms}], "
+		     "repeat: yes, period: 100ms}\n");
+	assert_int_equal(t->nets[0].links[0].repeat, 0);
+	assert_step(&t->nets[0].links[0].profile[0], 0, "delay=0");
+	assert_int_equal(t->nets[0].links[1].repeat, 1);
+	assert_int_equal(t->nets[0].links[1].nprofile, 1);
+	topo_free(t);
+}
+
+static void test_profile_errors(void **state)
+{
+	(void)state;
+	expect_err(NET2 "      - {ends: [r1, r2], profile: 5s}\n",
+		   "t.yaml:6:35: profile of a link must be a list of steps such as", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: []}\n",
+		   "t.yaml:6:35: profile of a link is empty", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [5s]}\n",
+		   "t.yaml:6:36: a profile step must be a map such as {at: 10s", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{delay: 5ms}]}\n",
+		   "t.yaml:6:36: a profile step without at; expected at: followed by a time",
+		   NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 1s}]}\n",
+		   "t.yaml:6:41: the first step of a profile is at 1s; expected at: 0s", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 5}]}\n",
+		   "t.yaml:6:41: bad at '5': expected a time such as 5ms", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}, {at: 2s}, {at: 2s}]}\n",
+		   "t.yaml:6:61: a profile step at 2s comes less than 100ms after the step "
+		   "before it (at 2s); expected steps in increasing time", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}, {at: 50ms}]}\n",
+		   "t.yaml:6:51: a profile step at 50ms comes less than 100ms", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, dealy: 5ms}]}\n",
+		   "t.yaml:6:45: unknown key 'dealy' in a profile step (known: at, forward, "
+		   "reverse, bandwidth,", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, mtu: 1400}]}\n",
+		   "t.yaml:6:45: mtu cannot change in a profile; expected mtu on the link "
+		   "itself", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, forward: {mtu: 1400}}]}\n",
+		   "t.yaml:6:55: mtu cannot change in a profile", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, at: 1s}]}\n",
+		   "t.yaml:6:45: duplicate key 'at' in a profile step", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, delay: 1ms, delay: 2ms}]}\n",
+		   "t.yaml:6:57: duplicate key 'delay' in a profile step", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, loss: 200%}]}\n",
+		   "t.yaml:6:51: bad loss '200%': expected a percentage", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s, reverse: {dealy: 1ms}}]}\n",
+		   "t.yaml:6:55: unknown link property 'dealy'", "in reverse", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], repeat: true}\n",
+		   "t.yaml:6:55: a repeating profile needs a period; expected period: "
+		   "followed by a time at least 100ms longer than the last step's at (0)", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}, {at: 10s}], repeat: true, "
+		   "period: 10s}\n",
+		   "t.yaml:6:80: period 10s is not at least 100ms longer than the last step's "
+		   "at (10s)", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], period: 10s}\n",
+		   "t.yaml:6:55: period of a profile that does not repeat; expected repeat: "
+		   "true with it", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], repeat: true}\n",
+		   "t.yaml:6:34: repeat of a link without a profile; expected profile:", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], period: 1s}\n",
+		   "t.yaml:6:34: period of a link without a profile", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], repeat: sometimes}\n",
+		   "t.yaml:6:55: bad repeat 'sometimes': expected true or false", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], repeat: true, "
+		   "period: 400d}\n",
+		   "t.yaml:6:69: bad period '400d': expected a time", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}, {at: 31536001s}]}\n",
+		   "t.yaml:6:51: at '31536001s' is too long; expected at most 365 days", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], profile: [{at: 0s}]}\n",
+		   "t.yaml:6:47: duplicate key 'profile' in a link", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [{at: 0s}], speed: 1}\n",
+		   "t.yaml:6:47: unknown key 'speed' in a link (known: ends, name, down, "
+		   "forward, reverse, bandwidth,", "codel, profile, repeat, period)", NULL);
+	expect_err(NET2 "      - {ends: [r1, r2], profile: [*x]}\n",
+		   "t.yaml:6:36: YAML aliases (*x) are not supported", NULL);
+}
+
+static void test_profile_limits(void **state)
+{
+	size_t cap = 4 << 20, len = 0;
+	char *s = gen(cap);
+	struct topo *t;
+
+	(void)state;
+	/* 1024 steps fit in a link, 1025 do not */
+	APPEND(s, len, cap, NET2 "      - ends: [r1, r2]\n        profile:\n");
+	for (int i = 0; i < 1024; i++)
+		APPEND(s, len, cap, "          - {at: %ds, delay: %dms}\n", i, i % 50);
+	t = parse_ok(s);
+	assert_int_equal(t->nets[0].links[0].nprofile, 1024);
+	topo_free(t);
+	APPEND(s, len, cap, "          - {at: 1024s}\n");
+	expect_err(s, "t.yaml:1032:13: a profile has too many steps; expected at most 1024",
+		   NULL);
+
+	/* 65536 steps in all: 64 links of 1024 fit, one more step does not */
+	len = 0;
+	APPEND(s, len, cap, "networks:\n  n:\n    prefix: 10.0.0.0/8\n    routers: [a, b]\n"
+	       "    links:\n");
+	for (int j = 0; j < 64; j++) {
+		APPEND(s, len, cap, "      - {ends: [a, b], name: l%d, profile: [", j);
+		for (int i = 0; i < 1024; i++)
+			APPEND(s, len, cap, "%s{at: %ds}", i ? ", " : "", i);
+		APPEND(s, len, cap, "]}\n");
+	}
+	t = parse_ok(s);
+	assert_int_equal(t->nets[0].nlinks, 64);
+	topo_free(t);
+	APPEND(s, len, cap, "      - {ends: [a, b], name: x, profile: [{at: 0s}]}\n");
+	expect_err(s, "t.yaml:70:43: the profiles of this topology have too many steps; "
+		   "expected at most 65536 in all", NULL);
+	free(s);
+}
+
+static void test_profile_check_dup(void **state)
+{
+	struct topo_net a, b;
+	struct topo_link *l;
+	struct vnet_err err;
+
+	(void)state;
+	mknet(&a);
+	l = &a.links[0];
+	l->profile = calloc(2, sizeof(*l->profile));
+	l->nprofile = 2;
+	l->profile[1].at_ns = 10000000000ULL;
+	l->profile[1].mask[0] = LINKP_BIT(LINKP_DELAY);
+	l->profile[1].p[0].delay_ns = 30000000;
+	assert_int_equal(topo_net_check(&a, "spec", &err), 0);
+
+	/* the deep copy owns its own steps */
+	assert_int_equal(topo_net_dup(&a, &b), 0);
+	assert_non_null(b.links[0].profile);
+	assert_ptr_not_equal(b.links[0].profile, a.links[0].profile);
+	assert_int_equal(b.links[0].nprofile, 2);
+	b.links[0].profile[1].p[0].delay_ns = 1;
+	assert_true(a.links[0].profile[1].p[0].delay_ns == 30000000);
+	assert_null(b.links[1].profile);
+	topo_net_clear(&b);
+
+	/* what the checker refuses */
+	l->profile[0].at_ns = 1;
+	check_fails(&a, "spec: the profile of link 'r1-r2' starts at 1ns; expected its "
+		    "first step at: 0s");
+	l->profile[0].at_ns = 0;
+	l->profile[1].at_ns = 99999999;
+	check_fails(&a, "spec: step 2 of the profile of link 'r1-r2' is at 99999999ns, "
+		    "less than 100ms after step 1 (at 0)");
+	l->profile[1].at_ns = 10000000000ULL;
+	l->profile[1].mask[1] = LINKP_BIT(LINKP_MTU);
+	check_fails(&a, "spec: step 2 of the profile of link 'r1-r2' sets mtu");
+	l->profile[1].mask[1] = 0;
+	l->repeat = 1;
+	l->period_ns = 10000000000ULL;
+	check_fails(&a, "spec: the profile of link 'r1-r2' repeats with a period of 10s; "
+		    "expected a period at least 100ms longer");
+	l->period_ns = 10100000000ULL;
+	assert_int_equal(topo_net_check(&a, "spec", &err), 0);
+	l->repeat = 0;
+	check_fails(&a, "spec: link 'r1-r2' has a period but its profile does not repeat");
+	l->period_ns = 0;
+	l->nprofile = 0;
+	check_fails(&a, "spec: link 'r1-r2' has a profile but no profile steps");
+	l->nprofile = 2000;
+	check_fails(&a, "spec: link 'r1-r2' has a profile of 2000 steps; expected 1 to 1024");
+	l->nprofile = 2;
+	topo_net_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1048,6 +1303,10 @@ int main(void)
 		cmocka_unit_test(test_net_check),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_docs_examples),
+		cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_profile_errors),
+		cmocka_unit_test(test_profile_limits),
+		cmocka_unit_test(test_profile_check_dup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,169 @@
+/*
+ * cmd_image.c - network images: `vnet net save NET -o FILE`,
+ * `vnet net restore FILE [--as NAME]`, `vnet net copy NET NEW [--prefix P]`.
+ *
+ * vnetd reads and writes the image file itself, so a relative FILE is made
+ * absolute here (against the current directory) before it is sent.
+ */
+#include "cli.h"
+#include "args.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Take "OPT VALUE" or "OPT=VALUE" (opt is "-o", "--as", ...) out of argv.
+ * 0 (value in *val, NULL when absent) or 2 after a usage error. */
+static int take_opt(const struct cli *cli, int *argc, char **argv, const char *opt,
+		    const char *alt, const char **val)
+{
+	size_t ol = strlen(opt), al = alt ? strlen(alt) : 0;
+
+	*val = NULL;
+	for (int i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+		int take = 1;
+
+		if (!strcmp(a, opt) || (alt && !strcmp(a, alt))) {
+			if (i + 1 >= *argc)
+				return cli_usage_error(cli, "%s needs a value", a);
+			*val = argv[i + 1];
+			take = 2;
+		} else if (!strncmp(a, opt, ol) && a[ol] == '=') {
+			*val = a + ol + 1;
+		} else if (alt && !strncmp(a, alt, al) && a[al] == '=') {
+			*val = a + al + 1;
+		} else {
+			continue;
+		}
+		memmove(&argv[i], &argv[i + take], (size_t)(*argc - i - take + 1) * sizeof(*argv));
+		*argc -= take;
+		return 0;
+	}
+	return 0;
+}
+
+/* POST body (consumed) to path. */
+static int post(struct cli *cli, const char *path, json_t *body, json_t **resp)
+{
+	int rc = client_call(cli, "POST", path, body, resp);
+
+	json_decref(body);
+	return rc;
+}
+
+/* FILE as an absolute path; NULL when the current directory is unknown. */
+static char *abs_path(const char *file)
+{
+	char cwd[PATH_MAX];
+	struct sbuf b = { 0 };
+
+	if (file[0] == '/')
+		return xstrdup(file);
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	sbuf_printf(&b, "%s/%s", cwd, file);
+	return b.s;
+}
+
+static void save_text(json_t *resp, const char *net)
+{
+	json_t *b = json_object_get(resp, "bytes"), *f = json_object_get(resp, "frozen_ms");
+
+	printf("network %s saved to %s (%lld bytes, %lld nodes, frozen %lld ms)\n", net,
+	       jstr(resp, "path") ?: "-", (long long)json_integer_value(b),
+	       (long long)json_integer_value(json_object_get(resp, "nodes")),
+	       (long long)json_integer_value(f));
+}
+
+int cmd_net_save(struct cli *cli, int argc, char **argv)
+{
+	const char *file;
+	char path[512], *abs;
+	json_t *resp;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "-o", "--output", &file)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 1)) ||
+	    (rc = cli_ref_path(cli, ARGS_NET, argv[0], "/v1/networks", "/save", path,
+			       sizeof(path))))
+		return rc;
+	if (!file)
+		return cli_usage_error(cli, "missing -o FILE");
+	if (!(abs = abs_path(file)))
+		return cli_fail(cli, "cannot resolve %s: %s", file, strerror(errno));
+	rc = post(cli, path, json_pack("{s:s}", "path", abs), &resp);
+	free(abs);
+	if (rc < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, save_text, argv[0]);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+static void restore_text(json_t *resp, const char *ctx)
+{
+	(void)ctx;
+	printf("network %s restored from %s: %lld nodes, %lld routes, %lld neighbours "
+	       "(started in %lld ms)\n", jstr(resp, "name") ?: "-", jstr(resp, "from") ?: "-",
+	       (long long)json_integer_value(json_object_get(resp, "nodes")),
+	       (long long)json_integer_value(json_object_get(resp, "routes")),
+	       (long long)json_integer_value(json_object_get(resp, "neighbours")),
+	       (long long)json_integer_value(json_object_get(resp, "start_ms")));
+}
+
+int cmd_net_restore(struct cli *cli, int argc, char **argv)
+{
+	const char *as;
+	char err[256], *abs;
+	json_t *resp;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "--as", NULL, &as)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 1)))
+		return rc;
+	if (as && args_ref_check(as, ARGS_NET, err, sizeof(err)) < 0)
+		return cli_usage_error(cli, "%s", err);
+	if (!(abs = abs_path(argv[0])))
+		return cli_fail(cli, "cannot resolve %s: %s", argv[0], strerror(errno));
+	rc = post(cli, "/v1/networks/restore",
+			 json_pack("{s:s, s:s?}", "path", abs, "as", as), &resp);
+	free(abs);
+	if (rc < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, restore_text, NULL);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+static void copy_text(json_t *resp, const char *net)
+{
+	printf("network %s copied to %s: %lld nodes (started in %lld ms)\n", net,
+	       jstr(resp, "name") ?: "-",
+	       (long long)json_integer_value(json_object_get(resp, "nodes")),
+	       (long long)json_integer_value(json_object_get(resp, "start_ms")));
+}
+
+int cmd_net_copy(struct cli *cli, int argc, char **argv)
+{
+	const char *prefix;
+	char path[512], err[256];
+	json_t *resp;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "--prefix", NULL, &prefix)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 2)) ||
+	    (rc = cli_ref_path(cli, ARGS_NET, argv[0], "/v1/networks", "/copy", path,
+			       sizeof(path))))
+		return rc;
+	if (args_ref_check(argv[1], ARGS_NET, err, sizeof(err)) < 0)
+		return cli_usage_error(cli, "%s", err);
+	if (post(cli, path, json_pack("{s:s, s:s?}", "as", argv[1], "prefix", prefix),
+		 &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, copy_text, argv[0]);
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * live.h - topology changes of an existing network (live.c; docs/design.md,
+ * "Live changes").
+ */
+#ifndef VNETD_LIVE_H
+#define VNETD_LIVE_H
+
+#include <jansson.h>
+
+#include "vnetd.h"
+
+/* Check next (taken over), plan it, swap it in and change the kernel;
+ * nodes and links keep their run-time state by name. -EINVAL with err when
+ * next is not valid (nothing changed), -EIO when a kernel step failed (the
+ * old spec is back), 0 on success. */
+int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
+	       struct vnet_err *err);
+/* next = cur changed to what want says (slots of what stays are kept);
+ * one line per change appended to changes. 0 or -1 with err (a protocol
+ * or prefix change is refused). */
+int live_diff(const struct topo_net *cur, const struct topo_net *want, struct topo_net *next,
+	      json_t *changes, struct vnet_err *err);
+
+/* The API calls (HTTP status, *out): POST networks/NET/nodes,
+ * POST networks/NET/links, DELETE nodes/NET/NAME, DELETE links/NET/NAME. */
+int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out);
+int live_link_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out);
+int live_node_del(struct vnetd *d, struct vnet_network *n, int i, json_t **out);
+int live_link_del(struct vnetd *d, struct vnet_network *n, int j, json_t **out);
+/* POST networks with networks that exist: live_up_prepare() takes them out
+ * of t and computes each one's change (everything is checked first: a
+ * refused change is -EINVAL with err, nothing done); *nexisting counts
+ * them. live_up_apply() applies them, adds {"NET": ["added router r5",
+ * ...]} to changed and frees lu; 0 or -1 with err. live_up_free() drops
+ * a prepared change unapplied. */
+struct live_up;
+int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **lu, int *nexisting,
+		    int *nchanges, struct vnet_err *err);
+int live_up_apply(struct vnetd *d, struct live_up *lu, json_t *changed, struct vnet_err *err);
+void live_up_free(struct live_up *lu);
+
+#endif

@@ -1,0 +1,656 @@
+/*
+ * save.c - network images: save a running network to an image file, restore
+ * one (also under a new name), copy a network (save to memory + restore).
+ *
+ * An image of kind "network" (lib/image.h) holds these parts:
+ *
+ *   spec.json          spec_to_json() of the network (links with their
+ *                      properties and up/down, nodes with their resources)
+ *   state.json         {"state": "running", "links": {"r1-r2": "up", ...},
+ *                      "nodes": {"r1": "running", ...}}
+ *   nodes/NAME.json    per running node: {"interfaces": [{"name", "mac",
+ *                      "addresses"}], "routes": [...], "neighbours": [...]}
+ *
+ * A route is {"dst": "10.1.0.2/32", "gw": "10.1.64.2", "dev": "eth1",
+ * "protocol": 12, "metric": 32} (gw absent for a direct route, "nexthops":
+ * [{"gw", "dev"}, ...] for a multipath one); a neighbour is {"ip", "lladdr",
+ * "dev", "state": "reachable"|"stale"|"permanent"}. Kernel-made routes
+ * (proto kernel: the connected prefixes) and link-local or multicast ones are
+ * not saved: the addresses bring them back.
+ *
+ * Save freezes every running node (cgroup freezer) for the capture, so the
+ * tables of all nodes are of one instant, then thaws those it froze (a node
+ * that was already paused stays paused). A stopped network is refused:
+ * there is nothing to capture, and its spec is already in the store.
+ *
+ * Restore validates everything before it creates anything (the image, the
+ * spec, the name, the MACs), then starts the network: in router_start(),
+ * after the interfaces are configured and before BIRD starts, the saved
+ * routes (with their own protocol number) and neighbours are installed
+ * (restore_apply), and BIRD is started with -R (graceful restart recovery),
+ * so its kernel protocol keeps those routes as its own until the routing
+ * protocol has re-converged: forwarding works at once. Under a new name the
+ * MACs change (the plan hashes them from the names), so neighbours are not
+ * restored; with a new prefix neither routes nor neighbours are.
+ */
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "image.h"
+#include "log.h"
+#include "nl.h"
+#include "spec.h"
+#include "vnetd.h"
+
+/* ---- JSON of routes and neighbours --------------------------------------- */
+
+static const char *mac_str(const uint8_t *m, char *buf, size_t n)
+{
+	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+static int mac_parse(const char *s, uint8_t *m)
+{
+	unsigned v[6];
+	char end;
+
+	if (!s || sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
+			 &v[5], &end) != 6)
+		return -1;
+	for (int k = 0; k < 6; k++) {
+		if (v[k] > 255)
+			return -1;
+		m[k] = (uint8_t)v[k];
+	}
+	return 0;
+}
+
+static json_t *route_json(const struct nl_route *r)
+{
+	char buf[VNET_ADDRSTRLEN];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "dst", json_string(addr_fmt(&r->dst, buf, sizeof(buf), 1)));
+	if (r->nnh > 1) {
+		json_t *a = json_array();
+
+		for (int k = 0; k < r->nnh; k++) {
+			json_t *h = json_pack("{s:s}", "dev", r->nh[k].dev);
+
+			if (r->nh[k].gw.family)
+				json_object_set_new(h, "gw", json_string(addr_fmt(&r->nh[k].gw,
+										 buf, sizeof(buf), 0)));
+			json_array_append_new(a, h);
+		}
+		json_object_set_new(o, "nexthops", a);
+	} else {
+		if (r->gw.family)
+			json_object_set_new(o, "gw", json_string(addr_fmt(&r->gw, buf,
+									 sizeof(buf), 0)));
+		if (r->dev[0])
+			json_object_set_new(o, "dev", json_string(r->dev));
+	}
+	json_object_set_new(o, "protocol", json_integer(r->protocol));
+	json_object_set_new(o, "metric", json_integer(r->metric));
+	return o;
+}
+
+static int gw_parse(json_t *v, int family, struct vnet_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || addr_parse(json_string_value(v), a, 0) || a->family != family)
+		return -1;
+	return 0;
+}
+
+static int route_from_json(json_t *j, struct nl_route *r)
+{
+	json_t *nh = json_object_get(j, "nexthops"), *h;
+	const char *dst = json_string_value(json_object_get(j, "dst"));
+	const char *dev = json_string_value(json_object_get(j, "dev"));
+	json_int_t proto = json_integer_value(json_object_get(j, "protocol"));
+	json_int_t metric = json_integer_value(json_object_get(j, "metric"));
+	size_t k;
+
+	memset(r, 0, sizeof(*r));
+	if (!dst || addr_parse(dst, &r->dst, 1) || proto < 0 || proto > 255 || metric < 0 ||
+	    metric > UINT32_MAX)
+		return -1;
+	r->protocol = (uint8_t)proto;
+	r->metric = (uint32_t)metric;
+	if (json_is_array(nh)) {
+		json_array_foreach(nh, k, h) {
+			const char *hd = json_string_value(json_object_get(h, "dev"));
+
+			if (r->nnh == NL_NH_MAX || !hd ||
+			    gw_parse(json_object_get(h, "gw"), r->dst.family, &r->nh[r->nnh].gw))
+				return -1;
+			snprintf(r->nh[r->nnh].dev, sizeof(r->nh[0].dev), "%s", hd);
+			r->nnh++;
+		}
+		return r->nnh ? 0 : -1;
+	}
+	if (gw_parse(json_object_get(j, "gw"), r->dst.family, &r->gw))
+		return -1;
+	if (dev)
+		snprintf(r->dev, sizeof(r->dev), "%s", dev);
+	return r->gw.family || r->dev[0] ? 0 : -1;
+}
+
+static json_t *neigh_json(const struct nl_neigh *ne)
+{
+	char buf[VNET_ADDRSTRLEN], mac[24];
+
+	return json_pack("{s:s, s:s, s:s, s:s}",
+			 "ip", addr_fmt(&ne->ip, buf, sizeof(buf), 0),
+			 "lladdr", mac_str(ne->lladdr, mac, sizeof(mac)), "dev", ne->dev,
+			 "state", ne->state & NUD_PERMANENT ? "permanent" :
+				  ne->state & NUD_REACHABLE ? "reachable" : "stale");
+}
+
+static int neigh_from_json(json_t *j, struct nl_neigh *ne)
+{
+	const char *ip = json_string_value(json_object_get(j, "ip"));
+	const char *dev = json_string_value(json_object_get(j, "dev"));
+	const char *st = json_string_value(json_object_get(j, "state"));
+
+	memset(ne, 0, sizeof(*ne));
+	if (!ip || !dev || !st || addr_parse(ip, &ne->ip, 0) ||
+	    mac_parse(json_string_value(json_object_get(j, "lladdr")), ne->lladdr))
+		return -1;
+	snprintf(ne->dev, sizeof(ne->dev), "%s", dev);
+	/* a saved "reachable" is not confirmed now: the kernel re-checks STALE */
+	ne->state = !strcmp(st, "permanent") ? NUD_PERMANENT : NUD_STALE;
+	return 0;
+}
+
+/* ---- capture ------------------------------------------------------------- */
+
+static json_t *ifaces_json(const struct vnet_network *n, int i)
+{
+	const struct plan_node *pn = &n->plan->nodes[i];
+	json_t *a = json_array();
+	char buf[VNET_ADDRSTRLEN], mac[24];
+
+	for (int k = 0; k < pn->nifs; k++) {
+		json_t *addrs = json_array();
+
+		for (int m = 0; m < pn->ifs[k].naddr; m++)
+			json_array_append_new(addrs, json_string(addr_fmt(&pn->ifs[k].addr[m],
+									  buf, sizeof(buf), 1)));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "name", pn->ifs[k].ifname,
+						   "mac", mac_str(pn->ifs[k].mac, mac, sizeof(mac)),
+						   "addresses", addrs));
+	}
+	return a;
+}
+
+/* nodes/NAME.json of a running node. */
+static json_t *node_part(struct vnet_network *n, int i, struct vnet_err *err)
+{
+	json_t *routes = json_array(), *neigh = json_array();
+	struct nl *nl = nl_open(n->nodes[i].netns_fd);
+	int rc = 0;
+
+	if (!nl) {
+		vnet_errf(err, "netlink in %s/%s: %s", n->spec.name, n->spec.nodes[i].name,
+			  strerror(errno));
+		goto fail;
+	}
+	for (int p = 0; p < n->spec.nprefix && rc == 0; p++) {
+		int fam = n->spec.prefix[p].family, cnt = 0;
+		struct nl_route *r = NULL;
+		struct nl_neigh *ne = NULL;
+
+		if ((rc = nl_route_list(nl, fam, &r, &cnt)) == 0)
+			for (int k = 0; k < cnt; k++)
+				json_array_append_new(routes, route_json(&r[k]));
+		free(r);
+		if (rc == 0 && (rc = nl_neigh_list(nl, fam, &ne, &cnt)) == 0)
+			for (int k = 0; k < cnt; k++)
+				json_array_append_new(neigh, neigh_json(&ne[k]));
+		free(ne);
+	}
+	nl_close(nl);
+	if (rc < 0) {
+		vnet_errf(err, "cannot read the tables of %s/%s: %s", n->spec.name,
+			  n->spec.nodes[i].name, strerror(-rc));
+		goto fail;
+	}
+	return json_pack("{s:o, s:o, s:o}", "interfaces", ifaces_json(n, i), "routes", routes,
+			 "neighbours", neigh);
+fail:
+	json_decref(routes);
+	json_decref(neigh);
+	return NULL;
+}
+
+static json_t *state_part(const struct vnet_network *n)
+{
+	json_t *links = json_object(), *nodes = json_object();
+
+	for (int l = 0; l < n->spec.nlinks; l++)
+		json_object_set_new(links, n->spec.links[l].name,
+				    json_string(n->spec.links[l].down ? "down" : "up"));
+	for (int i = 0; i < n->spec.nnodes; i++)
+		json_object_set_new(nodes, n->spec.nodes[i].name,
+				    json_string(router_state_name(&n->nodes[i])));
+	return json_pack("{s:s, s:o, s:o}", "state", net_state_name(n), "links", links,
+			 "nodes", nodes);
+}
+
+/* The image of a network. Returns 0 (writer in *out) or an HTTP status. */
+static int net_image(struct vnetd *d, struct vnet_network *n, struct image_writer **out,
+		     int *nnodes, int64_t *frozen_ms, struct vnet_err *err)
+{
+	struct image_writer *w;
+	int *froze, status = 0;
+	json_t *j;
+	int64_t t0;
+	char part[IMAGE_PART_NAME_MAX + 1];
+
+	*out = NULL;
+	*nnodes = 0;
+	if (!strcmp(net_state_name(n), "stopped"))
+		return vnet_errf(err, "network '%s' is stopped: nothing to capture (its spec "
+				 "is kept by vnetd; start it to save it)", n->spec.name), 409;
+	if (!(w = image_writer_new("network", n->spec.name)) ||
+	    !(froze = calloc((size_t)n->spec.nnodes + 1, sizeof(*froze)))) {
+		image_writer_free(w);
+		return vnet_errf(err, "out of memory"), 500;
+	}
+	j = spec_to_json(&n->spec);
+	image_writer_add_json(w, "spec.json", j);
+	json_decref(j);
+	j = state_part(n);
+	image_writer_add_json(w, "state.json", j);
+	json_decref(j);
+
+	/* One instant for all: freeze every running node, capture, thaw. */
+	t0 = now_ms();
+	for (int i = 0; i < n->spec.nnodes && !status; i++) {
+		struct node_rt *nr = &n->nodes[i];
+
+		if (nr->state == NODE_RUNNING && !nr->paused) {
+			if (router_pause(d, n, i, 1, err))
+				status = 500;
+			else
+				froze[i] = 1;
+		}
+	}
+	for (int i = 0; i < n->spec.nnodes && !status; i++) {
+		if (n->nodes[i].state != NODE_RUNNING)
+			continue;
+		if (!(j = node_part(n, i, err))) {
+			status = 500;
+			break;
+		}
+		snprintf(part, sizeof(part), "nodes/%s.json", n->spec.nodes[i].name);
+		image_writer_add_json(w, part, j);
+		json_decref(j);
+		(*nnodes)++;
+	}
+	for (int i = 0; i < n->spec.nnodes; i++)
+		if (froze[i])
+			router_pause(d, n, i, 0, NULL);
+	*frozen_ms = now_ms() - t0;
+	free(froze);
+	if (status) {
+		image_writer_free(w);
+		return status;
+	}
+	*out = w;
+	return 0;
+}
+
+/* ---- restore ------------------------------------------------------------- */
+
+void restore_apply(struct vnetd *d, struct vnet_network *n, int i)
+{
+	struct node_rt *nr = &n->nodes[i];
+	json_t *j = nr->restore, *v;
+	struct nl *nl;
+	int nroutes = 0, nneigh = 0, failed = 0, rc = 0;
+	size_t k;
+
+	nr->restore = NULL;
+	if (!j)
+		return;
+	if (!(nl = nl_open(nr->netns_fd))) {
+		vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+			    "cannot restore the routing tables: netlink: %s", strerror(errno));
+		json_decref(j);
+		return;
+	}
+	json_array_foreach(json_object_get(j, "routes"), k, v) {
+		struct nl_route r;
+
+		if (route_from_json(v, &r) || (rc = nl_route_add_full(nl, &r)) < 0) {
+			if (failed++ < 3)
+				log_error("%s/%s: cannot restore route %s: %s", n->spec.name,
+					  n->spec.nodes[i].name,
+					  json_string_value(json_object_get(v, "dst")),
+					  route_from_json(v, &r) ? "invalid" : strerror(-rc));
+			continue;
+		}
+		nroutes++;
+	}
+	json_array_foreach(json_object_get(j, "neighbours"), k, v) {
+		struct nl_neigh ne;
+
+		if (neigh_from_json(v, &ne) || nl_neigh_add(nl, &ne) < 0) {
+			failed++;
+			continue;
+		}
+		nneigh++;
+	}
+	nl_close(nl);
+	json_decref(j);
+	vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+		    "restored %d routes and %d neighbours from the image%s", nroutes, nneigh,
+		    failed ? " (some failed, see the log)" : "");
+}
+
+/* Do the image's MACs of node i equal the plan's? */
+static int macs_match(const struct vnet_network *n, int i, json_t *part, struct vnet_err *err)
+{
+	const struct plan_node *pn = &n->plan->nodes[i];
+	json_t *ifc;
+	size_t k;
+
+	json_array_foreach(json_object_get(part, "interfaces"), k, ifc) {
+		const char *name = json_string_value(json_object_get(ifc, "name"));
+		const char *mac = json_string_value(json_object_get(ifc, "mac"));
+		char want[24];
+		int m;
+
+		for (m = 0; m < pn->nifs; m++)
+			if (name && !strcmp(pn->ifs[m].ifname, name))
+				break;
+		if (m == pn->nifs)
+			return vnet_errf(err, "the image has an interface %s/%s/%s that the plan "
+					 "has not", n->spec.name, n->spec.nodes[i].name,
+					 name ? name : "?");
+		mac_str(pn->ifs[m].mac, want, sizeof(want));
+		if (!mac || strcasecmp(mac, want))
+			return vnet_errf(err, "the MAC of %s/%s/%s in the image (%s) differs from "
+					 "the plan (%s): the image was written by another vnet "
+					 "version; restore it with --as NAME", n->spec.name,
+					 n->spec.nodes[i].name, name, mac ? mac : "none", want);
+	}
+	return 0;
+}
+
+/* Restore img (validated by the image reader) as network `as` (NULL: its
+ * own name) with prefix (NULL: its own). Returns the HTTP status. */
+static int restore_image(struct vnetd *d, struct image *img, const char *src,
+			 const char *as, const char *prefix, json_t **out)
+{
+	struct vnet_err err;
+	struct topo_net spec;
+	struct vnet_network *n = NULL;
+	json_t *j, *state, **parts = NULL;
+	int status = 0, renamed = 0, readdr = 0, nroutes = 0, nneigh = 0, nparts = 0;
+	char orig[VNET_NAME_MAX];
+	int64_t t0 = now_ms();
+
+	memset(&spec, 0, sizeof(spec));
+	if (strcmp(image_kind(img), "network"))
+		return vnet_errf(&err, "%s: a %s image, not a network image", src,
+				 image_kind(img)), *out = json_pack("{s:s}", "error", err.msg), 400;
+	if (!(j = image_part_json(img, "spec.json", &err)))
+		return *out = json_pack("{s:s}", "error", err.msg), 400;
+	if (spec_from_json(j, &spec, &err)) {
+		json_decref(j);
+		*out = json_pack("{s:s+}", "error", "spec.json of the image: ", err.msg);
+		return 400;
+	}
+	json_decref(j);
+	snprintf(orig, sizeof(orig), "%s", spec.name);
+	if (as && strcmp(as, spec.name)) {
+		if (!vnet_name_valid(as) || strlen(as) >= sizeof(spec.name)) {
+			*out = json_pack("{s:s}", "error", "bad network name for --as");
+			status = 400;
+			goto out;
+		}
+		snprintf(spec.name, sizeof(spec.name), "%s", as);
+		renamed = 1;
+	}
+	if (prefix) {
+		struct vnet_addr p;
+		char have[VNET_ADDRSTRLEN];
+		int k;
+
+		if (addr_parse(prefix, &p, 1)) {
+			*out = json_pack("{s:s+}", "error", "bad prefix: ", prefix);
+			status = 400;
+			goto out;
+		}
+		for (k = 0; k < spec.nprefix; k++)
+			if (spec.prefix[k].family == p.family)
+				break;
+		if (k == spec.nprefix) {
+			addr_fmt(&spec.prefix[0], have, sizeof(have), 1);
+			vnet_errf(&err, "prefix %s is %s but network '%s' uses %s (%s)", prefix,
+				  p.family == AF_INET ? "IPv4" : "IPv6", orig,
+				  p.family == AF_INET ? "IPv6" : "IPv4", have);
+			*out = json_pack("{s:s}", "error", err.msg);
+			status = 400;
+			goto out;
+		}
+		addr_mask(&p);
+		readdr = !addr_equal(&p, &spec.prefix[k]);
+		spec.prefix[k] = p;
+	}
+	/* The links as they were (state.json wins over the spec's initial state). */
+	if ((state = image_part_json(img, "state.json", NULL))) {
+		for (int l = 0; l < spec.nlinks; l++) {
+			const char *s = json_string_value(json_object_get(
+				json_object_get(state, "links"), spec.links[l].name));
+
+			if (s)
+				spec.links[l].down = !strcmp(s, "down");
+		}
+		json_decref(state);
+	}
+	if (net_find(d, spec.name)) {
+		vnet_errf(&err, "network '%s' already exists (vnet down %s first, or restore "
+			  "with --as NAME)", spec.name, spec.name);
+		*out = json_pack("{s:s}", "error", err.msg);
+		status = 409;
+		goto out;
+	}
+	nparts = spec.nnodes;		/* spec is taken over by net_create_from_spec */
+	parts = calloc((size_t)nparts + 1, sizeof(*parts));
+	for (int i = 0; parts && i < spec.nnodes; i++) {
+		char name[IMAGE_PART_NAME_MAX + 1];
+
+		snprintf(name, sizeof(name), "nodes/%s.json", spec.nodes[i].name);
+		if (image_part(img, name, NULL) && !(parts[i] = image_part_json(img, name, &err))) {
+			*out = json_pack("{s:s}", "error", err.msg);
+			status = 400;
+			goto out;
+		}
+	}
+	if (!parts) {
+		*out = json_pack("{s:s}", "error", "out of memory");
+		status = 500;
+		goto out;
+	}
+	if (net_create_from_spec(d, &spec, src, &n, &err)) {
+		*out = json_pack("{s:s}", "error", err.msg);
+		status = 500;
+		goto out;
+	}
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		if (!parts[i])
+			continue;
+		if (!renamed && !readdr && macs_match(n, i, parts[i], &err)) {
+			*out = json_pack("{s:s}", "error", err.msg);
+			status = 409;
+			goto out;
+		}
+		if (readdr)
+			continue;		/* new addresses: BIRD converges on its own */
+		j = json_object();
+		json_object_set(j, "routes", json_object_get(parts[i], "routes"));
+		nroutes += (int)json_array_size(json_object_get(parts[i], "routes"));
+		if (!renamed) {
+			json_object_set(j, "neighbours", json_object_get(parts[i], "neighbours"));
+			nneigh += (int)json_array_size(json_object_get(parts[i], "neighbours"));
+		}
+		n->nodes[i].restore = j;
+		n->nodes[i].bird_gr = n->spec.nodes[i].kind == TOPO_ROUTER;
+	}
+	vnetd_event(d, n->spec.name, NULL, "restoring from %s (image of '%s' made %s)", src,
+		    image_name(img), image_created(img));
+	if (net_start(d, n, &err)) {
+		*out = json_pack("{s:s}", "error", err.msg);
+		status = 500;
+		goto out;
+	}
+	*out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I}", "name", n->spec.name,
+			 "from", image_name(img), "nodes", n->spec.nnodes, "routes", nroutes,
+			 "neighbours", nneigh, "start_ms", (json_int_t)(now_ms() - t0));
+	status = 201;
+	n = NULL;
+out:
+	if (n) {
+		for (int i = 0; i < n->spec.nnodes; i++) {
+			json_decref(n->nodes[i].restore);
+			n->nodes[i].restore = NULL;
+			n->nodes[i].bird_gr = 0;
+		}
+		net_destroy(d, n, 1);
+	}
+	for (int i = 0; parts && i < nparts; i++)
+		json_decref(parts[i]);
+	free(parts);
+	topo_net_clear(&spec);
+	return status;
+}
+
+/* ---- API ----------------------------------------------------------------- */
+
+static int bad(json_t **out, int status, const char *msg)
+{
+	*out = json_pack("{s:s}", "error", msg);
+	return status;
+}
+
+/* Keys of the body; returns 0 or a status with *out set. */
+static int body_check(const json_t *body, const char *const *known, json_t **out)
+{
+	const char *key;
+	json_t *v;
+	char msg[160];
+
+	if (!body || !json_is_object(body))
+		return bad(out, 400, "expected a JSON object as the request body");
+	json_object_foreach((json_t *)body, key, v) {
+		int ok = 0;
+
+		for (int k = 0; known[k]; k++)
+			ok |= !strcmp(known[k], key);
+		if (!ok) {
+			snprintf(msg, sizeof(msg), "unknown key '%s' in the request body", key);
+			return bad(out, 400, msg);
+		}
+		if (!json_is_string(v) && !json_is_null(v)) {
+			snprintf(msg, sizeof(msg), "'%s' must be a string", key);
+			return bad(out, 400, msg);
+		}
+	}
+	return 0;
+}
+
+static const char *bstr(const json_t *body, const char *key)
+{
+	return json_string_value(json_object_get(body, key));
+}
+
+int save_api(struct vnetd *d, const char *op, const char *net, const json_t *body,
+	     json_t **out)
+{
+	static const char *const k_save[] = { "path", NULL }, *const k_restore[] = { "path",
+		"as", NULL }, *const k_copy[] = { "as", "prefix", NULL };
+	struct vnet_network *n = NULL;
+	struct image_writer *w;
+	struct vnet_err err;
+	struct image *img;
+	int64_t frozen = 0;
+	int nnodes, rc;
+	const char *path;
+
+	rc = body_check(body, !strcmp(op, "save") ? k_save : !strcmp(op, "copy") ? k_copy :
+			k_restore, out);
+	if (rc)
+		return rc;
+	if (net && !(n = net_find(d, net))) {
+		vnet_errf(&err, "no network '%s'", net);
+		return bad(out, 404, err.msg);
+	}
+	path = bstr(body, "path");
+	if (strcmp(op, "copy") && (!path || path[0] != '/'))
+		return bad(out, 400, "'path' must be an absolute file name");
+
+	if (!strcmp(op, "restore")) {
+		if (!(img = image_read(path, &err)))
+			return bad(out, 400, err.msg);
+		rc = restore_image(d, img, path, bstr(body, "as"), NULL, out);
+		image_free(img);
+		return rc;
+	}
+	if ((rc = net_image(d, n, &w, &nnodes, &frozen, &err)))
+		return bad(out, rc, err.msg);
+	if (!strcmp(op, "save")) {
+		struct stat st;
+
+		if (image_writer_write(w, path, &err)) {
+			image_writer_free(w);
+			return bad(out, 500, err.msg);
+		}
+		image_writer_free(w);
+		vnetd_event(d, n->spec.name, NULL, "saved to %s (%d nodes, frozen %lld ms)",
+			    path, nnodes, (long long)frozen);
+		*out = json_pack("{s:s, s:I, s:i, s:I}", "path", path, "bytes",
+				 (json_int_t)(stat(path, &st) ? 0 : st.st_size), "nodes", nnodes,
+				 "frozen_ms", (json_int_t)frozen);
+		return 200;
+	}
+	/* copy: the image in memory, restored under the new name */
+	{
+		void *buf = NULL;
+		size_t len = 0;
+		char label[64];
+		const char *as = bstr(body, "as");
+
+		if (!as) {
+			image_writer_free(w);
+			return bad(out, 400, "'as' (the name of the copy) is required");
+		}
+		rc = image_writer_write_buf(w, &buf, &len, &err);
+		image_writer_free(w);
+		if (rc)
+			return bad(out, 500, err.msg);
+		snprintf(label, sizeof(label), "copy of %s", n->spec.name);
+		img = image_read_buf(buf, len, label, &err);
+		free(buf);
+		if (!img)
+			return bad(out, 500, err.msg);
+		rc = restore_image(d, img, label, as, bstr(body, "prefix"), out);
+		image_free(img);
+		if (rc == 201)
+			json_object_set_new(*out, "frozen_ms", json_integer(frozen));
+		return rc;
+	}
+}
