@@ -13,7 +13,10 @@
 #include "args.h"
 #include "linkparams.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -485,7 +488,18 @@ int cmd_link_set(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "%s", err);
 	set = json_object();
 	for (i = 0; i < n; i++) {
-		if (json_object_set_new(set, props[i].key, json_string(props[i].value)) < 0) {
+		const char *value = props[i].value;
+		char abs[PATH_MAX];
+
+		/* vnetd reads trace files itself: send it an absolute path */
+		if (!strcmp(props[i].key, "trace") && strcmp(value, "none") && value[0] != '/') {
+			if (!realpath(value, abs)) {
+				json_decref(set);
+				return cli_fail(cli, "trace file '%s': %s", value, strerror(errno));
+			}
+			value = abs;
+		}
+		if (json_object_set_new(set, props[i].key, json_string(value)) < 0) {
 			json_decref(set);
 			return cli_usage_error(cli, "the value of '%s' is not UTF-8 text",
 					       props[i].key);
