@@ -411,6 +411,89 @@ static void test_large(void **state)
 	fx_free(f);
 }
 
+/* Slots (topo_edit.c): numbering by order gives the plan of the order, and
+ * a live edit (a link removed in the middle, a router and link added) keeps
+ * every other address and interface name. */
+static void test_slots_stable(void **state)
+{
+	struct fx_net *f = fx_new("red", TOPO_PROTO_OSPF, "10.1.0.0/16", NULL);
+	struct plan *a, *u, *b;
+	struct vnet_err err;
+	struct topo_node nd;
+	struct topo_link nl;
+	int r2, r3, r4, r5, h1, j;
+
+	(void)state;
+	fx_node(f, "r1", TOPO_ROUTER);
+	r2 = fx_node(f, "r2", TOPO_ROUTER);
+	r3 = fx_node(f, "r3", TOPO_ROUTER);
+	r4 = fx_node(f, "r4", TOPO_ROUTER);
+	h1 = fx_node(f, "h1", TOPO_HOST);
+	fx_link(f, "r1", "r2");
+	fx_link(f, "r2", "r3");
+	fx_link(f, "r3", "r4");
+	fx_link(f, "h1", "r2");
+	assert_int_equal(plan_make(&f->n, NULL, &u, &err), 0);
+	topo_net_number(&f->n);
+	assert_int_equal(plan_make(&f->n, NULL, &a, &err), 0);
+	/* numbered by order = the plan of the order */
+	for (int i = 0; i < f->n.nnodes; i++) {
+		assert_int_equal(a->nodes[i].nifs, u->nodes[i].nifs);
+		assert_int_equal(a->nodes[i].router_id, u->nodes[i].router_id);
+		for (int k = 0; k < a->nodes[i].nifs; k++) {
+			assert_string_equal(a->nodes[i].ifs[k].ifname, u->nodes[i].ifs[k].ifname);
+			assert_memory_equal(a->nodes[i].ifs[k].mac, u->nodes[i].ifs[k].mac, 6);
+			assert_string_equal(fx_fmt(&a->nodes[i].ifs[k].addr[0], 1),
+					    fx_fmt(&u->nodes[i].ifs[k].addr[0], 1));
+		}
+	}
+	assert_int_equal(topo_net_check_numbers(&f->n, NULL, &err), 0);
+
+	/* the edit: r1-r2 goes, r5 and r5-r4 come */
+	topo_net_del_link(&f->n, 0);
+	memset(&nd, 0, sizeof(nd));
+	snprintf(nd.name, sizeof(nd.name), "r5");
+	nd.kind = TOPO_ROUTER;
+	r5 = topo_net_add_node(&f->n, &nd);
+	assert_int_equal(r5, 4);		/* routers first: h1 moves to 5 */
+	h1 = 5;
+	memset(&nl, 0, sizeof(nl));
+	snprintf(nl.name, sizeof(nl.name), "r5-r4");
+	j = topo_net_add_link(&f->n, &nl, r5, r4);
+	assert_int_equal(f->n.links[j].slot, 4);
+	assert_int_equal(f->n.links[j].ifn[0], 0);
+	assert_int_equal(f->n.links[j].ifn[1], 1);	/* r4 has eth0 */
+	assert_int_equal(topo_net_check_numbers(&f->n, NULL, &err), 0);
+	assert_int_equal(plan_make(&f->n, NULL, &b, &err), 0);
+
+	/* what stayed is where it was */
+	for (int i = 1; i < 4; i++)
+		assert_string_equal(fx_fmt(&b->nodes[i].lo[0], 1), fx_fmt(&a->nodes[i].lo[0], 1));
+	assert_string_equal(fx_fmt(&b->nodes[r5].lo[0], 1), "10.1.0.5/32");
+	assert_non_null(plan_iface_of(b, r2, 0));	/* r2-r3 is link 0 now */
+	assert_string_equal(plan_iface_of(b, r2, 0)->ifname, "eth1");
+	assert_string_equal(fx_fmt(&plan_iface_of(b, r2, 0)->addr[0], 1),
+			    fx_fmt(&plan_iface_of(a, r2, 1)->addr[0], 1));
+	assert_memory_equal(plan_iface_of(b, r2, 0)->mac, plan_iface_of(a, r2, 1)->mac, 6);
+	assert_string_equal(plan_iface_of(b, r2, 2)->ifname, "eth2");	/* h1-r2 */
+	assert_string_equal(fx_fmt(&plan_iface_of(b, h1, 2)->addr[0], 1),
+			    fx_fmt(&plan_iface_of(a, 4, 3)->addr[0], 1));
+	assert_string_equal(fx_fmt(&b->nodes[h1].gw[0], 0), fx_fmt(&a->nodes[4].gw[0], 0));
+	assert_string_equal(plan_iface_of(b, r3, 1)->ifname, "eth1");	/* r3-r4 */
+	assert_string_equal(plan_iface_of(b, r4, 3)->ifname, "eth1");	/* r5-r4 */
+	/* link slot 4: the fifth /30 after the first quarter */
+	assert_string_equal(fx_fmt(&plan_iface_of(b, r5, 3)->addr[0], 1), "10.1.64.17/30");
+
+	/* a clash of slots or interface numbers is refused */
+	f->n.links[j].ifn[1] = 0;
+	assert_int_equal(topo_net_check_numbers(&f->n, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "eth0 of r4"));
+	plan_free(u);
+	plan_free(a);
+	plan_free(b);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_v6_too_small),
 		cmocka_unit_test(test_no_prefix),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_slots_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
