@@ -71,9 +71,7 @@ static int fail(json_t **out, int status, const struct vnet_err *err)
 	return status;
 }
 
-static int failf(json_t **out, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int failf(json_t **out, int status, const char *fmt, ...)
+int api_failf(json_t **out, int status, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -338,14 +336,14 @@ static int check_body_keys(struct req *r, const char *const *known, json_t **out
 	json_t *v;
 
 	if (!r->body || !json_is_object(r->body))
-		return failf(out, 400, "expected a JSON object as the request body");
+		return api_failf(out, 400, "expected a JSON object as the request body");
 	json_object_foreach(r->body, key, v) {
 		int ok = 0;
 
 		for (int i = 0; known[i]; i++)
 			ok |= !strcmp(known[i], key);
 		if (!ok)
-			return failf(out, 400, "unknown key '%s' in the request body", key);
+			return api_failf(out, 400, "unknown key '%s' in the request body", key);
 	}
 	return 0;
 }
@@ -365,9 +363,9 @@ static int h_networks_post(struct req *r, json_t **out)
 	file = body_str(r, "file");
 	dir = body_str(r, "dir");
 	if (!text)
-		return failf(out, 400, "'topology' (the YAML text) is required");
+		return api_failf(out, 400, "'topology' (the YAML text) is required");
 	if (dir && dir[0] != '/')
-		return failf(out, 400, "'dir' must be an absolute path");
+		return api_failf(out, 400, "'dir' must be an absolute path");
 	if (topo_parse_buf(text, strlen(text), file ? file : "topology", dir ? dir : "/",
 			   &t, &err))
 		return fail(out, 400, &err);
@@ -406,7 +404,7 @@ static int h_networks_post(struct req *r, json_t **out)
 	if (nexisting && !nchanges && !nnew) {
 		live_up_free(lu);
 		topo_free(t);
-		return failf(out, 409, "%s already exists and the file changes nothing in it "
+		return api_failf(out, 409, "%s already exists and the file changes nothing in it "
 			     "(vnet down NET first to re-create it)", first);
 	}
 	names = NULL;
@@ -449,7 +447,7 @@ static struct vnet_network *req_net(struct req *r, json_t **out, int *status)
 	struct vnet_network *n = net_find(r->d, r->seg[1]);
 
 	if (!n)
-		*status = failf(out, 404, "no network '%s'", r->seg[1]);
+		*status = api_failf(out, 404, "no network '%s'", r->seg[1]);
 	return n;
 }
 
@@ -479,7 +477,7 @@ static int h_network(struct req *r, json_t **out)
 		return live_link_add(r->d, n, r->body, out);
 	if (!strcmp(r->method, "POST") && r->nseg == 3 && !strcmp(r->seg[2], "start")) {
 		if (!strcmp(net_state_name(n), "running"))
-			return failf(out, 409, "network '%s' is already running", n->spec.name);
+			return api_failf(out, 409, "network '%s' is already running", n->spec.name);
 		if (net_start(r->d, n, &err))
 			return fail(out, 500, &err);
 		*out = net_json(r->d, n, 0);
@@ -487,7 +485,7 @@ static int h_network(struct req *r, json_t **out)
 	}
 	if (!strcmp(r->method, "POST") && r->nseg == 3 && !strcmp(r->seg[2], "stop")) {
 		if (!strcmp(net_state_name(n), "stopped"))
-			return failf(out, 409, "network '%s' is already stopped", n->spec.name);
+			return api_failf(out, 409, "network '%s' is already stopped", n->spec.name);
 		net_stop(r->d, n);
 		vnetd_event(r->d, n->spec.name, NULL, "network stopped");
 		*out = net_json(r->d, n, 0);
@@ -500,7 +498,7 @@ static int h_network(struct req *r, json_t **out)
 		*out = net_json(r->d, n, 0);
 		return 200;
 	}
-	return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+	return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 }
 
 /* Split "nodes/<ref...>[/action]" into a reference and an action; see
@@ -556,7 +554,7 @@ static int h_node(struct req *r, json_t **out)
 	int i, rc;
 
 	if (split_target(r, actions, ref, sizeof(ref), &action, 1))
-		return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+		return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 	if ((rc = net_resolve_node(r->d, ref, &n, &i, &err)))
 		return fail(out, resolve_status(rc), &err);
 	const char *full = n->spec.nodes[i].name;
@@ -576,7 +574,7 @@ static int h_node(struct req *r, json_t **out)
 			return rc;
 		set = json_object_get(r->body, "set");
 		if (!json_is_object(set) || !json_object_size(set))
-			return failf(out, 400, "'set' must be an object such as "
+			return api_failf(out, 400, "'set' must be an object such as "
 				     "{\"cpu\": \"25%%\", \"memory\": \"64M\"}");
 		/* validate everything first: nothing changes on a bad request */
 		json_object_foreach(set, key, v) {
@@ -585,7 +583,7 @@ static int h_node(struct req *r, json_t **out)
 			const char *val = json_string_value(v);
 
 			if (!val)
-				return failf(out, 400, "value of '%s' must be a string", key);
+				return api_failf(out, 400, "value of '%s' must be a string", key);
 			if (!strcmp(key, "cpu") ? strcmp(val, "none") && units_parse_cpu(val, &pct)
 			    : !strcmp(key, "memory") ? strcmp(val, "none") &&
 						       units_parse_size(val, &bytes)
@@ -602,7 +600,7 @@ static int h_node(struct req *r, json_t **out)
 	}
 	if (action && !strcmp(action, "start") && !strcmp(r->method, "POST")) {
 		if (n->nodes[i].state == NODE_RUNNING)
-			return failf(out, 409, "%s/%s is already running", n->spec.name, full);
+			return api_failf(out, 409, "%s/%s is already running", n->spec.name, full);
 		for (int l = 0; l < n->spec.nlinks; l++)
 			if (!n->links[l].created && link_create(r->d, n, l, &err))
 				return fail(out, 500, &err);
@@ -614,7 +612,7 @@ static int h_node(struct req *r, json_t **out)
 	}
 	if (action && !strcmp(action, "stop") && !strcmp(r->method, "POST")) {
 		if (n->nodes[i].state != NODE_RUNNING)
-			return failf(out, 409, "%s/%s is already stopped", n->spec.name, full);
+			return api_failf(out, 409, "%s/%s is already stopped", n->spec.name, full);
 		router_stop(r->d, n, i);
 		net_save_record(r->d, n);
 		*out = node_json(r->d, n, i, 0);
@@ -665,7 +663,7 @@ static int h_node(struct req *r, json_t **out)
 		*out = json_pack("{s:s, s:o}", "node", full, "lines", arr);
 		return 200;
 	}
-	return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+	return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 }
 
 static int parse_dir(struct vnet_network *n, int l, const char *dir, int *dirmask,
@@ -686,7 +684,7 @@ static int parse_dir(struct vnet_network *n, int l, const char *dir, int *dirmas
 	else if (!strcmp(dir, rev) || !strcmp(dir, "reverse"))
 		*dirmask = 2;
 	else
-		return failf(out, 400, "bad dir '%s' for link %s: expected %s or %s", dir,
+		return api_failf(out, 400, "bad dir '%s' for link %s: expected %s or %s", dir,
 			     lk->name, fwd, rev);
 	return 0;
 }
@@ -701,7 +699,7 @@ static int h_link(struct req *r, json_t **out)
 	int i, rc;
 
 	if (split_target(r, actions, ref, sizeof(ref), &action, 0))
-		return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+		return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 	if ((rc = net_resolve_link(r->d, ref, &n, &i, &err)))
 		return fail(out, resolve_status(rc), &err);
 	if (!action && !strcmp(r->method, "GET")) {
@@ -728,7 +726,7 @@ static int h_link(struct req *r, json_t **out)
 
 		if (q && (!*q || *q == '-' || (count = strtoull(q, &end, 10), *end) ||
 			  count > UINT32_MAX))
-			return failf(out, 400, "bad count '%s': expected a number of frames "
+			return api_failf(out, 400, "bad count '%s': expected a number of frames "
 				     "(0 = until the client goes away)", q);
 		if ((rc = parse_dir(n, i, MHD_lookup_connection_value(r->conn,
 				    MHD_GET_ARGUMENT_KIND, "dir"), &dirmask, out)))
@@ -759,21 +757,21 @@ static int h_link(struct req *r, json_t **out)
 			return rc;
 		set = json_object_get(r->body, "set");
 		if (!json_is_object(set) || !json_object_size(set))
-			return failf(out, 400, "'set' must be an object such as "
+			return api_failf(out, 400, "'set' must be an object such as "
 				     "{\"bandwidth\": \"10mbit\", \"delay\": \"20ms\"}");
 		if ((rc = parse_dir(n, i, body_str(r, "dir"), &dirmask, out)))
 			return rc;
 		linkp_init(&p);
 		json_object_foreach(set, key, v) {
 			if (!json_is_string(v))
-				return failf(out, 400, "value of '%s' must be a string such as "
+				return api_failf(out, 400, "value of '%s' must be a string such as "
 					     "\"10mbit\"", key);
 			if (!strcmp(key, "profile"))	/* "on" | "off": profile.c */
 				continue;
 			if (!strcmp(key, "trace"))	/* a file: trace.c */
 				continue;
 			if (linkp_set(&p, &mask, key, json_string_value(v), msg, sizeof(msg)))
-				return failf(out, 400, "%s", msg);
+				return api_failf(out, 400, "%s", msg);
 		}
 		if ((v = json_object_get(set, "trace")) &&
 		    trace_change_parse(&tc, json_string_value(v), &err))
@@ -793,7 +791,7 @@ static int h_link(struct req *r, json_t **out)
 		*out = link_json(r->d, n, i, 0);
 		return 200;
 	}
-	return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+	return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 }
 
 static int h_events(struct req *r, json_t **out)
@@ -857,8 +855,8 @@ static int dispatch(struct req *r, json_t **out)
 		return rt->fn(r, out);
 	}
 	if (path_known)
-		return failf(out, 405, "method %s is not allowed on /v1/%s", r->method, r->path);
-	return failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
+		return api_failf(out, 405, "method %s is not allowed on /v1/%s", r->method, r->path);
+	return api_failf(out, 404, "no such API call: %s /v1/%s", r->method, r->path);
 }
 
 /* ---- libmicrohttpd glue -------------------------------------------------- */
@@ -916,11 +914,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (up->too_big) {
-		status = failf(&out, 413, "request body larger than %u bytes", API_MAX_BODY);
+		status = api_failf(&out, 413, "request body larger than %u bytes", API_MAX_BODY);
 		goto reply;
 	}
 	if (strncmp(url, "/v1/", 4) || !url[4]) {
-		status = failf(&out, 404, "no such API call: %s %s (the API is under /v1/)",
+		status = api_failf(&out, 404, "no such API call: %s %s (the API is under /v1/)",
 			       method, url);
 		goto reply;
 	}
@@ -929,7 +927,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 		r.body = json_loadb(up->buf, up->len, 0, &jerr);
 		if (!r.body) {
-			status = failf(&out, 400, "invalid JSON in the request body at line %d "
+			status = api_failf(&out, 400, "invalid JSON in the request body at line %d "
 				       "column %d: %s", jerr.line, jerr.column, jerr.text);
 			goto reply;
 		}
@@ -944,7 +942,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r.nseg++;
 	}
 	if (r.nseg == 0 || r.nseg > (int)ARRAY_SIZE(r.seg)) {
-		status = failf(&out, 404, "no such API call: %s %s", method, url);
+		status = api_failf(&out, 404, "no such API call: %s %s", method, url);
 	} else {
 		status = dispatch(&r, &out);
 		if (status >= 400)

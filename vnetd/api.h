@@ -5,6 +5,8 @@
 #ifndef VNETD_API_H
 #define VNETD_API_H
 
+#include <jansson.h>
+
 #include "vnetd.h"
 
 struct api *api_new(struct vnetd *d, const char *socket_path, struct vnet_err *err);
@@ -13,5 +15,8 @@ void api_free(struct api *a);
 int api_fd(const struct api *a);
 /* Serve what is ready; returns ms until MHD wants to run again, or -1. */
 int api_run(struct api *a);
+/* An error answer: *out = {"error": message}; returns status. */
+int api_failf(json_t **out, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "api.h"
 #include "live.h"
 #include "log.h"
 #include "units.h"
@@ -376,19 +377,6 @@ nomem:
 
 /* ---- API ---------------------------------------------------------------- */
 
-static int failf(json_t **out, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int failf(json_t **out, int status, const char *fmt, ...)
-{
-	char msg[600];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	*out = json_pack("{s:s}", "error", msg);
-	return status;
-}
 
 static int check_keys(const json_t *o, const char *const *known, json_t **out)
 {
@@ -396,14 +384,14 @@ static int check_keys(const json_t *o, const char *const *known, json_t **out)
 	json_t *v;
 
 	if (!json_is_object(o))
-		return failf(out, 400, "expected a JSON object as the request body");
+		return api_failf(out, 400, "expected a JSON object as the request body");
 	json_object_foreach((json_t *)o, key, v) {
 		int ok = 0;
 
 		for (int i = 0; known[i]; i++)
 			ok |= !strcmp(known[i], key);
 		if (!ok)
-			return failf(out, 400, "unknown key '%s' in the request body", key);
+			return api_failf(out, 400, "unknown key '%s' in the request body", key);
 	}
 	return 0;
 }
@@ -424,7 +412,7 @@ static int apply_answer(struct vnetd *d, struct vnet_network *n, struct topo_net
 
 	if (rc) {
 		json_decref(changes);
-		return failf(out, rc == -EINVAL ? 400 : 500, "%s", err.msg);
+		return api_failf(out, rc == -EINVAL ? 400 : 500, "%s", err.msg);
 	}
 	json_array_foreach(changes, k, c)
 		vnetd_event(d, n->spec.name, NULL, "%s", json_string_value(c));
@@ -443,18 +431,18 @@ static int link_from_body(const json_t *o, struct topo_link *l, json_t **out)
 	memset(l, 0, sizeof(*l));
 	linkp_init(&l->dir[0]);
 	if (set && !json_is_object(set))
-		return failf(out, 400, "'set' must be an object such as {\"delay\": \"5ms\"}");
+		return api_failf(out, 400, "'set' must be an object such as {\"delay\": \"5ms\"}");
 	json_object_foreach(set, key, v) {
 		if (!json_is_string(v))
-			return failf(out, 400, "value of '%s' must be a string such as "
+			return api_failf(out, 400, "value of '%s' must be a string such as "
 				     "\"10mbit\"", key);
 		if (linkp_set(&l->dir[0], &mask, key, json_string_value(v), msg, sizeof(msg)))
-			return failf(out, 400, "%s", msg);
+			return api_failf(out, 400, "%s", msg);
 	}
 	l->dir[1] = l->dir[0];
 	if ((v = json_object_get(o, "name"))) {
 		if (!json_is_string(v) || !vnet_name_valid(json_string_value(v)))
-			return failf(out, 400, "'name' must be a link name");
+			return api_failf(out, 400, "'name' must be a link name");
 		snprintf(l->name, sizeof(l->name), "%s", json_string_value(v));
 	}
 	return 0;
@@ -470,15 +458,15 @@ static int add_link(struct topo_net *next, const json_t *o, const char *a, const
 	if ((rc = link_from_body(o, &l, out)))
 		return rc;
 	if (ea < 0 || eb < 0)
-		return failf(out, 404, "no node '%s' in network '%s'", ea < 0 ? a : b,
+		return api_failf(out, 404, "no node '%s' in network '%s'", ea < 0 ? a : b,
 			     next->name);
 	if (!l.name[0])
 		snprintf(l.name, sizeof(l.name), "%s-%s", a, b);
 	if (topo_link_find(next, l.name) >= 0)
-		return failf(out, 409, "link '%s' already exists in network '%s'", l.name,
+		return api_failf(out, 409, "link '%s' already exists in network '%s'", l.name,
 			     next->name);
 	if (topo_net_add_link(next, &l, ea, eb) < 0)
-		return failf(out, 500, "out of memory");
+		return api_failf(out, 500, "out of memory");
 	changef(changes, "added link %s", l.name);
 	return 0;
 }
@@ -499,32 +487,32 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 		return rc;
 	memset(&nd, 0, sizeof(nd));
 	if (!name || !vnet_name_valid(name))
-		return failf(out, 400, "'name' must be a node name");
+		return api_failf(out, 400, "'name' must be a node name");
 	snprintf(nd.name, sizeof(nd.name), "%s", name);
 	if (kind && strcmp(kind, "router") && strcmp(kind, "host"))
-		return failf(out, 400, "'kind' must be \"router\" or \"host\"");
+		return api_failf(out, 400, "'kind' must be \"router\" or \"host\"");
 	nd.kind = kind && !strcmp(kind, "host") ? TOPO_HOST : TOPO_ROUTER;
 	if (str(body, "cpu") && units_parse_cpu(str(body, "cpu"), &nd.cpu_pct))
-		return failf(out, 400, "bad cpu '%s': expected %s", str(body, "cpu"),
+		return api_failf(out, 400, "bad cpu '%s': expected %s", str(body, "cpu"),
 			     UNITS_CPU_FORM);
 	if (str(body, "memory") && units_parse_size(str(body, "memory"), &nd.mem_bytes))
-		return failf(out, 400, "bad memory '%s': expected %s", str(body, "memory"),
+		return api_failf(out, 400, "bad memory '%s': expected %s", str(body, "memory"),
 			     UNITS_SIZE_FORM);
 	if (json_object_get(body, "config") && (!str(body, "config") || nd.kind == TOPO_HOST))
-		return failf(out, 400, "'config' must be BIRD config text (routers only)");
+		return api_failf(out, 400, "'config' must be BIRD config text (routers only)");
 	if (links && !json_is_array(links))
-		return failf(out, 400, "'links' must be a list such as [{\"peer\": \"r4\"}]");
+		return api_failf(out, 400, "'links' must be a list such as [{\"peer\": \"r4\"}]");
 	if (topo_node_find(&n->spec, name) >= 0)
-		return failf(out, 409, "node '%s' already exists in network '%s'", name,
+		return api_failf(out, 409, "node '%s' already exists in network '%s'", name,
 			     n->spec.name);
 	if (topo_net_dup(&n->spec, &next))
-		return failf(out, 500, "out of memory");
+		return api_failf(out, 500, "out of memory");
 	changes = json_array();
 	if (str(body, "config"))
 		nd.config = strdup(str(body, "config"));
 	if (topo_net_add_node(&next, &nd) < 0) {
 		free(nd.config);
-		rc = failf(out, 500, "out of memory");
+		rc = api_failf(out, 500, "out of memory");
 		goto fail;
 	}
 	changef(changes, "added %s %s", kind_name(nd.kind), name);
@@ -535,7 +523,7 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 		if (!json_is_string(e) && (rc = check_keys(e, lknown, out)))
 			goto fail;
 		if (!peer) {
-			rc = failf(out, 400, "links[%zu]: expected a peer name or "
+			rc = api_failf(out, 400, "links[%zu]: expected a peer name or "
 				   "{\"peer\": \"r4\", \"set\": {...}}", k);
 			goto fail;
 		}
@@ -543,7 +531,7 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 			goto fail;
 	}
 	if (!links || !json_array_size(links)) {
-		rc = failf(out, 400, "%s would not be connected: add it with a link, e.g. "
+		rc = api_failf(out, 400, "%s would not be connected: add it with a link, e.g. "
 			   "vnet router add %s/%s link=PEER, or with vnet up", name,
 			   n->spec.name, name);
 		goto fail;
@@ -567,9 +555,9 @@ int live_link_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 		return rc;
 	if (!json_is_array(ends) || json_array_size(ends) != 2 ||
 	    !json_is_string(json_array_get(ends, 0)) || !json_is_string(json_array_get(ends, 1)))
-		return failf(out, 400, "'ends' must be two node names such as [\"r4\", \"r5\"]");
+		return api_failf(out, 400, "'ends' must be two node names such as [\"r4\", \"r5\"]");
 	if (topo_net_dup(&n->spec, &next))
-		return failf(out, 500, "out of memory");
+		return api_failf(out, 500, "out of memory");
 	changes = json_array();
 	if ((rc = add_link(&next, body, json_string_value(json_array_get(ends, 0)),
 			   json_string_value(json_array_get(ends, 1)), changes, out))) {
@@ -589,12 +577,12 @@ int live_link_del(struct vnetd *d, struct vnet_network *n, int j, json_t **out)
 
 	snprintf(name, sizeof(name), "%s", n->spec.links[j].name);
 	if (topo_net_dup(&n->spec, &next))
-		return failf(out, 500, "out of memory");
+		return api_failf(out, 500, "out of memory");
 	topo_net_del_link(&next, j);
 	memset(&next.pos, 0, sizeof(next.pos));
 	if (topo_net_check(&next, NULL, &err)) {
 		topo_net_clear(&next);
-		return failf(out, 409, "removing link %s is refused: %s", name, err.msg);
+		return api_failf(out, 409, "removing link %s is refused: %s", name, err.msg);
 	}
 	changes = json_array();
 	changef(changes, "removed link %s", name);
@@ -619,14 +607,14 @@ int live_node_del(struct vnetd *d, struct vnet_network *n, int i, json_t **out)
 			nused++;
 		}
 	if (nused)
-		return failf(out, 409, "%s/%s still has %s: %s (vnet link del %s first)",
+		return api_failf(out, 409, "%s/%s still has %s: %s (vnet link del %s first)",
 			     n->spec.name, name, nused == 1 ? "a link" : "links", used,
 			     nused == 1 ? "it" : "them");
 	if (n->spec.nnodes == 1)
-		return failf(out, 409, "%s is the last node of network '%s': vnet down %s",
+		return api_failf(out, 409, "%s is the last node of network '%s': vnet down %s",
 			     name, n->spec.name, n->spec.name);
 	if (topo_net_dup(&n->spec, &next))
-		return failf(out, 500, "out of memory");
+		return api_failf(out, 500, "out of memory");
 	changes = json_array();
 	changef(changes, "removed %s %s", kind_name(n->spec.nodes[i].kind), name);
 	topo_net_del_node(&next, i);
