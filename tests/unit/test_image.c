@@ -1456,7 +1456,7 @@ static void test_writer_refusals(void **state)
 	snprintf(path, sizeof(path), "%s/no/r1.vnimg", t.path);
 	assert_int_equal(image_writer_write(w, path, &err), -1);
 	{
-		char want[300];
+		char want[2 * sizeof(path) + 64];
 
 		snprintf(want, sizeof(want), "%s: cannot create %s.tmp: No such file or "
 			 "directory", path, path);
