@@ -208,5 +208,9 @@ int cmd_link_del(struct cli *cli, int argc, char **argv);
 int cmd_net_save(struct cli *cli, int argc, char **argv);
 int cmd_net_restore(struct cli *cli, int argc, char **argv);
 int cmd_net_copy(struct cli *cli, int argc, char **argv);
+int cmd_router_save(struct cli *cli, int argc, char **argv);
+int cmd_router_restore(struct cli *cli, int argc, char **argv);
+int cmd_router_copy(struct cli *cli, int argc, char **argv);
+int cmd_image_show(struct cli *cli, int argc, char **argv);
 
 #endif

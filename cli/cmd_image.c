@@ -1,12 +1,17 @@
 /*
  * cmd_image.c - network images: `vnet net save NET -o FILE`,
- * `vnet net restore FILE [--as NAME]`, `vnet net copy NET NEW [--prefix P]`.
+ * `vnet net restore FILE [--as NAME]`, `vnet net copy NET NEW [--prefix P]`;
+ * router images: `vnet router save NODE -o FILE`, `vnet router restore FILE
+ * [--as NET/NAME]`, `vnet router copy NODE NET/NEW`; and `vnet image show
+ * FILE`, which reads an image locally (no daemon) and lists its parts.
  *
  * vnetd reads and writes the image file itself, so a relative FILE is made
  * absolute here (against the current directory) before it is sent.
  */
 #include "cli.h"
 #include "args.h"
+#include "image.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -165,5 +170,158 @@ int cmd_net_copy(struct cli *cli, int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	print_result(cli, resp, copy_text, argv[0]);
 	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+/* ---- router images: vnet router save / restore / copy -------------------- */
+
+int cmd_router_save(struct cli *cli, int argc, char **argv)
+{
+	const char *file;
+	char path[512], *abs;
+	json_t *resp;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "-o", "--output", &file)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 1)) ||
+	    (rc = cli_ref_path(cli, ARGS_NODE, argv[0], "/v1/nodes", "/save", path,
+			       sizeof(path))))
+		return rc;
+	if (!file)
+		return cli_usage_error(cli, "missing -o FILE");
+	if (!(abs = abs_path(file)))
+		return cli_fail(cli, "cannot resolve %s: %s", file, strerror(errno));
+	rc = post(cli, path, json_pack("{s:s}", "path", abs), &resp);
+	free(abs);
+	if (rc < 0)
+		return CLI_EXIT_FAIL;
+	if (cli->json)
+		print_json(resp);
+	else
+		printf("router %s/%s saved to %s (%lld bytes, frozen %lld ms)\n",
+		       jstr(resp, "network") ?: "-", jstr(resp, "node") ?: "-",
+		       jstr(resp, "path") ?: "-",
+		       (long long)json_integer_value(json_object_get(resp, "bytes")),
+		       (long long)json_integer_value(json_object_get(resp, "frozen_ms")));
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+static void router_restore_text(json_t *resp, const char *verb)
+{
+	printf("router %s/%s %s from %s: ", jstr(resp, "network") ?: "-",
+	       jstr(resp, "node") ?: "-", verb, jstr(resp, "from") ?: "-");
+	if (json_is_true(json_object_get(resp, "tables_restored")))
+		printf("%lld routes, %lld neighbours", (long long)json_integer_value(
+			       json_object_get(resp, "routes")),
+		       (long long)json_integer_value(json_object_get(resp, "neighbours")));
+	else
+		printf("routing tables not restored (%s)", jstr(resp, "tables_note") ?: "-");
+	printf(" (started in %lld ms)\n",
+	       (long long)json_integer_value(json_object_get(resp, "start_ms")));
+}
+
+int cmd_router_restore(struct cli *cli, int argc, char **argv)
+{
+	const char *as;
+	char err[256], *abs;
+	json_t *resp;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "--as", NULL, &as)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 1)))
+		return rc;
+	if (as && args_ref_check(as, ARGS_NODE, err, sizeof(err)) < 0)
+		return cli_usage_error(cli, "%s", err);
+	if (!(abs = abs_path(argv[0])))
+		return cli_fail(cli, "cannot resolve %s: %s", argv[0], strerror(errno));
+	rc = post(cli, "/v1/nodes/restore", json_pack("{s:s, s:s?}", "path", abs, "as", as),
+		  &resp);
+	free(abs);
+	if (rc < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, router_restore_text, "restored");
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+int cmd_router_copy(struct cli *cli, int argc, char **argv)
+{
+	char path[512], err[256];
+	json_t *resp;
+	int rc;
+
+	if ((rc = cli_expect_args(cli, argc, argv, 2)) ||
+	    (rc = cli_ref_path(cli, ARGS_NODE, argv[0], "/v1/nodes", "/copy", path,
+			       sizeof(path))))
+		return rc;
+	if (args_ref_check(argv[1], ARGS_NODE, err, sizeof(err)) < 0)
+		return cli_usage_error(cli, "%s", err);
+	if (post(cli, path, json_pack("{s:s}", "as", argv[1]), &resp) < 0)
+		return CLI_EXIT_FAIL;
+	print_result(cli, resp, router_restore_text, "copied");
+	json_decref(resp);
+	return CLI_EXIT_OK;
+}
+
+/* ---- vnet image show FILE: read locally, no daemon ----------------------- */
+
+int cmd_image_show(struct cli *cli, int argc, char **argv)
+{
+	struct vnet_err err;
+	struct image *img;
+	json_t *parts, *o;
+	const char *want;
+	int rc;
+
+	if ((rc = take_opt(cli, &argc, argv, "--part", NULL, &want)) ||
+	    (rc = cli_expect_args(cli, argc, argv, 1)))
+		return rc;
+	if (!(img = image_read(argv[0], &err)))
+		return cli_fail(cli, "%s", err.msg);
+	if (want) {		/* one part's bytes as they are */
+		size_t len = 0;
+		const void *data = image_part(img, want, &len);
+
+		if (!data) {
+			rc = cli_fail(cli, "%s: no part '%s'", argv[0], want);
+			image_free(img);
+			return rc;
+		}
+		rc = fwrite(data, 1, len, stdout) == len ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+		image_free(img);
+		return rc;
+	}
+	parts = json_array();
+	for (size_t i = 0; i < image_nparts(img); i++) {
+		const char *name = image_part_name(img, i);
+		size_t len = 0;
+		const void *data = image_part(img, name, &len);
+		uint8_t d[SHA256_LEN];
+		char hex[SHA256_HEX_LEN + 1];
+
+		sha256(data, len, d);
+		json_array_append_new(parts, json_pack("{s:s, s:I, s:s}", "name", name, "bytes",
+						       (json_int_t)len, "sha256",
+						       sha256_hex(d, hex)));
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", image_kind(img), "name",
+		      image_name(img), "created", image_created(img), "vnet_version",
+		      image_vnet_version(img), "parts", parts);
+	image_free(img);
+	if (cli->json) {
+		print_json(o);
+	} else {
+		json_t *p;
+		size_t k;
+
+		printf("%s image '%s', created %s by vnet %s\n", jstr(o, "kind"), jstr(o, "name"),
+		       jstr(o, "created"), jstr(o, "vnet_version"));
+		json_array_foreach(json_object_get(o, "parts"), k, p)
+			printf("  %-32s %10lld  sha256 %s\n", jstr(p, "name"),
+			       (long long)json_integer_value(json_object_get(p, "bytes")),
+			       jstr(p, "sha256"));
+	}
+	json_decref(o);
 	return CLI_EXIT_OK;
 }

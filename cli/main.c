@@ -93,6 +93,26 @@ const struct cli_cmd cli_cmds[] = {
 	  "'host' adds a host instead of a router." },
 	{ "router del", cmd_router_del, "remove a router or host from a running network",
 	  "NODE", 0, "Refused while links still use NODE: vnet link del them first." },
+	{ "router save", cmd_router_save, "save a running router or host to an image file",
+	  "NET/NODE -o FILE", 0,
+	  "Freezes NODE alone for the capture. The image holds its spec entry, its\n"
+	  "links (properties, state, peer names), its interfaces, routes and\n"
+	  "neighbours (docs/image-format.md)." },
+	{ "router restore", cmd_router_restore, "add a router or host from an image file",
+	  "FILE [--as NET/NAME]", 0,
+	  "Adds the node to its running network with its links, as router add\n"
+	  "would; the peers must exist and the name must be free (vnet router del\n"
+	  "it first). The saved routes and neighbours are installed before BIRD\n"
+	  "starts. --as restores under another name or network (new MACs and\n"
+	  "addresses; the routing tables are then not restored)." },
+	{ "router copy", cmd_router_copy, "run a copy of a router under a new name",
+	  "NET/NODE NET/NEW", 0,
+	  "Saves NODE in memory and restores it as NEW, linked to the same peers." },
+	{ "image show", cmd_image_show, "list the parts of an image file (read locally)",
+	  "FILE [--part NAME]", CMD_NO_START,
+	  "Checks the whole file (layout, checksums) and prints its kind, name,\n"
+	  "creation time and each part's size and SHA-256; --json for JSON.\n"
+	  "--part NAME writes that part's bytes to stdout instead." },
 	{ "link show", cmd_link_show, "show a link's properties and state", "LINK", 0, NULL },
 	{ "link stats", cmd_link_stats, "show a link's frame and drop counters",
 	  "LINK [--watch]", 0,

@@ -821,6 +821,24 @@ static int h_image(struct req *r, json_t **out)
 	return h_network(r, out);
 }
 
+/* save.c: POST nodes/restore, nodes/[NET/]NODE/save, nodes/[NET/]NODE/copy. */
+static int h_router_image(struct req *r, json_t **out)
+{
+	const char *last = r->seg[r->nseg - 1];
+	char ref[128];
+
+	if (r->nseg == 2 && !strcmp(last, "restore"))
+		return router_image_api(r->d, "restore", NULL, r->body, out);
+	if (r->nseg >= 3 && (!strcmp(last, "save") || !strcmp(last, "copy"))) {
+		if (r->nseg == 4)
+			snprintf(ref, sizeof(ref), "%s/%s", r->seg[1], r->seg[2]);
+		else
+			snprintf(ref, sizeof(ref), "%s", r->seg[1]);
+		return router_image_api(r->d, last, ref, r->body, out);
+	}
+	return h_node(r, out);
+}
+
 struct route {
 	const char *method;	/* NULL: any */
 	const char *first;	/* first path segment */
@@ -834,6 +852,7 @@ static const struct route routes[] = {
 	{ "POST", "networks", 1, 1, h_networks_post },
 	{ "POST", "networks", 2, 3, h_image },
 	{ NULL, "networks", 2, 3, h_network },
+	{ "POST", "nodes", 2, 4, h_router_image },
 	{ NULL, "nodes", 2, 4, h_node },
 	{ NULL, "links", 2, 4, h_link },
 	{ "GET", "events", 1, 1, h_events },

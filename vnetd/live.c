@@ -68,6 +68,13 @@ static int running(const struct vnet_network *n)
 	return strcmp(net_state_name(n), "stopped") != 0;
 }
 
+/* live_apply_restore(): the image part for the new node of that name. */
+static struct {
+	const char *node;
+	json_t *part;
+	int bird_gr;
+} pending;
+
 /* Move the network to spec next (checked and planned into np; both taken
  * over). On a kernel failure, go back to the old spec. */
 static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
@@ -96,8 +103,11 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		if (link_in(&old, j, next) < 0)
 			link_destroy(d, n, j);
 	for (int i = 0; i < old.nnodes; i++)
-		if (node_in(&old, i, next) < 0)
+		if (node_in(&old, i, next) < 0) {
 			router_stop(d, n, i);
+			json_decref(n->nodes[i].restore);	/* never started */
+			n->nodes[i].restore = NULL;
+		}
 	/* 2. the run-time state follows its node or link by name */
 	for (int i = 0; i < next->nnodes; i++) {
 		int k = node_in(next, i, &old);
@@ -107,6 +117,11 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		} else {
 			nrt[i].netns_fd = -1;
 			fresh_node[i] = 1;
+			if (pending.node && !strcmp(next->nodes[i].name, pending.node)) {
+				nrt[i].restore = json_incref(pending.part);
+				nrt[i].bird_gr = pending.bird_gr;
+				pending.node = NULL;	/* once: not again when undoing */
+			}
 		}
 	}
 	for (int j = 0; j < next->nlinks; j++) {
@@ -213,6 +228,19 @@ int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
 		return -EINVAL;
 	}
 	return swap_to(d, n, next, np, 0, err) ? -EIO : 0;
+}
+
+int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
+		       const char *node, json_t *part, int bird_gr, struct vnet_err *err)
+{
+	int rc;
+
+	pending.node = part ? node : NULL;
+	pending.part = part;
+	pending.bird_gr = bird_gr;
+	rc = live_apply(d, n, next, err);
+	memset(&pending, 0, sizeof(pending));
+	return rc;
 }
 
 /* ---- the difference between a running network and a file --------------- */

@@ -15,6 +15,11 @@
  * old spec is back), 0 on success. */
 int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
 	       struct vnet_err *err);
+/* live_apply() for a node restored from an image (save.c): the new node
+ * named node gets part ({"routes", "neighbours"}, a new reference is taken;
+ * NULL: none) installed before its BIRD starts, with -R when bird_gr. */
+int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
+		       const char *node, json_t *part, int bird_gr, struct vnet_err *err);
 /* next = cur changed to what want says (slots of what stays are kept);
  * one line per change appended to changes. 0 or -1 with err (a protocol
  * or prefix change is refused). */

@@ -43,6 +43,7 @@
 #include <jansson.h>
 
 #include "image.h"
+#include "live.h"
 #include "log.h"
 #include "nl.h"
 #include "spec.h"
@@ -175,9 +176,8 @@ static int neigh_from_json(json_t *j, struct nl_neigh *ne)
 
 /* ---- capture ------------------------------------------------------------- */
 
-static json_t *ifaces_json(const struct vnet_network *n, int i)
+static json_t *ifaces_json(const struct plan_node *pn)
 {
-	const struct plan_node *pn = &n->plan->nodes[i];
 	json_t *a = json_array();
 	char buf[VNET_ADDRSTRLEN], mac[24];
 
@@ -226,7 +226,7 @@ static json_t *node_part(struct vnet_network *n, int i, struct vnet_err *err)
 			  n->spec.nodes[i].name, strerror(-rc));
 		goto fail;
 	}
-	return json_pack("{s:o, s:o, s:o}", "interfaces", ifaces_json(n, i), "routes", routes,
+	return json_pack("{s:o, s:o, s:o}", "interfaces", ifaces_json(&n->plan->nodes[i]), "routes", routes,
 			 "neighbours", neigh);
 fail:
 	json_decref(routes);
@@ -578,6 +578,335 @@ static const char *bstr(const json_t *body, const char *key)
 	return json_string_value(json_object_get(body, key));
 }
 
+/* ---- router images ------------------------------------------------------- */
+
+/* The one-node view of s: node i, the links it ends and their peers (the
+ * peers without their BIRD configs: they are there for their names). */
+static int node_view(const struct topo_net *s, int i, struct topo_net *v)
+{
+	const char *name = s->nodes[i].name;
+
+	if (topo_net_dup(s, v))
+		return -1;
+	for (int j = v->nlinks - 1; j >= 0; j--)
+		if (strcmp(v->nodes[v->links[j].end[0]].name, name) &&
+		    strcmp(v->nodes[v->links[j].end[1]].name, name))
+			topo_net_del_link(v, j);
+	for (int k = v->nnodes - 1; k >= 0; k--) {
+		int used = 0;
+
+		if (!strcmp(v->nodes[k].name, name))
+			continue;
+		for (int j = 0; j < v->nlinks; j++)
+			used |= v->links[j].end[0] == k || v->links[j].end[1] == k;
+		if (!used) {
+			topo_net_del_node(v, k);
+		} else {
+			free(v->nodes[k].config);
+			free(v->nodes[k].config_path);
+			v->nodes[k].config = v->nodes[k].config_path = NULL;
+		}
+	}
+	return 0;
+}
+
+/* The image of node i of n. Returns 0 (writer in *out) or an HTTP status. */
+static int router_image(struct vnetd *d, struct vnet_network *n, int i,
+			struct image_writer **out, int64_t *frozen_ms, struct vnet_err *err)
+{
+	struct node_rt *nr = &n->nodes[i];
+	const char *name = n->spec.nodes[i].name;
+	struct image_writer *w;
+	struct topo_net v;
+	json_t *j, *links;
+	char label[IMAGE_NAME_MAX + 1], part[IMAGE_PART_NAME_MAX + 1];
+	int froze = 0;
+	int64_t t0;
+
+	*out = NULL;
+	*frozen_ms = 0;
+	if (nr->state != NODE_RUNNING)
+		return vnet_errf(err, "%s/%s is not running: nothing to capture (vnet router "
+				 "start %s/%s first)", n->spec.name, name, n->spec.name, name),
+		       409;
+	snprintf(label, sizeof(label), "%s/%s", n->spec.name, name);
+	if (!(w = image_writer_new("router", label)))
+		return vnet_errf(err, "out of memory"), 500;
+	if (node_view(&n->spec, i, &v)) {
+		image_writer_free(w);
+		return vnet_errf(err, "out of memory"), 500;
+	}
+	j = spec_to_json(&v);
+	image_writer_add_json(w, "spec.json", j);
+	json_decref(j);
+	links = json_object();
+	for (int l = 0; l < v.nlinks; l++)
+		json_object_set_new(links, v.links[l].name,
+				    json_string(v.links[l].down ? "down" : "up"));
+	topo_net_clear(&v);
+	j = json_pack("{s:s, s:s, s:s, s:o}", "network", n->spec.name, "node", name, "state",
+		      router_state_name(nr), "links", links);
+	image_writer_add_json(w, "state.json", j);
+	json_decref(j);
+
+	t0 = now_ms();
+	if (!nr->paused) {
+		if (router_pause(d, n, i, 1, err)) {
+			image_writer_free(w);
+			return 500;
+		}
+		froze = 1;
+	}
+	j = node_part(n, i, err);
+	if (froze)
+		router_pause(d, n, i, 0, NULL);
+	*frozen_ms = now_ms() - t0;
+	if (!j) {
+		image_writer_free(w);
+		return 500;
+	}
+	snprintf(part, sizeof(part), "nodes/%s.json", name);
+	image_writer_add_json(w, part, j);
+	json_decref(j);
+	*out = w;
+	return 0;
+}
+
+/* The new node's slot and its links' slots and ifn as in the image, where
+ * nothing else in next uses them (so the addresses are the saved ones). */
+static void keep_slots(struct topo_net *next, int at, const struct topo_node *nd)
+{
+	int used = 0;
+
+	for (int k = 0; k < next->nnodes; k++)
+		used |= k != at && next->nodes[k].kind == TOPO_ROUTER &&
+			next->nodes[k].slot == nd->slot;
+	if (!used && nd->kind == TOPO_ROUTER)
+		next->nodes[at].slot = nd->slot;
+}
+
+static void keep_link_slots(struct topo_net *next, int j, const struct topo_link *want)
+{
+	struct topo_link *l = &next->links[j];
+	int used = 0;
+
+	for (int k = 0; k < next->nlinks; k++)
+		used |= k != j && next->links[k].slot == want->slot;
+	if (!used)
+		l->slot = want->slot;
+	for (int s = 0; s < 2; s++) {
+		used = 0;
+		for (int k = 0; k < next->nlinks; k++)
+			for (int t = 0; t < 2; t++)
+				used |= k != j && next->links[k].end[t] == l->end[s] &&
+					next->links[k].ifn[t] == want->ifn[s];
+		if (!used && want->ifn[s] != l->ifn[1 - s])
+			l->ifn[s] = want->ifn[s];
+	}
+}
+
+/* Restore a router image into a running network: as is NULL (the saved
+ * network and name), "NAME" (the saved network) or "NET/NAME". */
+static int router_restore(struct vnetd *d, struct image *img, const char *src, const char *as,
+			  json_t **out)
+{
+	struct vnet_err err;
+	struct topo_net v, next;
+	struct vnet_network *n;
+	struct plan *np = NULL;
+	json_t *j, *state = NULL, *part = NULL, *tables = NULL;
+	char net[VNET_NAME_MAX], name[VNET_NAME_MAX], pname[IMAGE_PART_NAME_MAX + 1];
+	char missing[256];
+	const char *node, *why = NULL;
+	int status = 0, vi, at, renamed, rc, nmissing = 0;
+	size_t mlen = 0;
+	int64_t t0 = now_ms();
+	struct topo_node nd;
+
+	memset(&v, 0, sizeof(v));
+	memset(&next, 0, sizeof(next));
+	missing[0] = 0;
+	if (strcmp(image_kind(img), "router"))
+		return vnet_errf(&err, "%s: a %s image, not a router image (vnet net restore "
+				 "restores networks)", src, image_kind(img)),
+		       bad(out, 400, err.msg);
+	if (!(j = image_part_json(img, "spec.json", &err)))
+		return bad(out, 400, err.msg);
+	rc = spec_from_json(j, &v, &err);
+	json_decref(j);
+	if (rc) {
+		*out = json_pack("{s:s+}", "error", "spec.json of the image: ", err.msg);
+		return 400;
+	}
+	if (!(state = image_part_json(img, "state.json", &err))) {
+		status = bad(out, 400, err.msg);
+		goto out;
+	}
+	node = json_string_value(json_object_get(state, "node"));
+	if (!node || (vi = topo_node_find(&v, node)) < 0) {
+		vnet_errf(&err, "%s: state.json names no node of spec.json", src);
+		status = bad(out, 400, err.msg);
+		goto out;
+	}
+	snprintf(net, sizeof(net), "%s", v.name);
+	snprintf(name, sizeof(name), "%s", node);
+	if (as) {
+		const char *sl = strchr(as, '/');
+		const char *nm = sl ? sl + 1 : as;
+
+		if (sl && (size_t)(sl - as) < sizeof(net))
+			snprintf(net, sizeof(net), "%.*s", (int)(sl - as), as);
+		if (!vnet_name_valid(nm) || strlen(nm) >= sizeof(name) ||
+		    (sl && ((size_t)(sl - as) >= sizeof(net) || !vnet_name_valid(net)))) {
+			status = bad(out, 400, "bad 'as': expected NAME or NET/NAME");
+			goto out;
+		}
+		snprintf(name, sizeof(name), "%s", nm);
+	}
+	renamed = strcmp(net, v.name) || strcmp(name, node);
+	if (!(n = net_find(d, net))) {
+		vnet_errf(&err, "no network '%s' (a router is restored into a running "
+			  "network)", net);
+		status = bad(out, 404, err.msg);
+		goto out;
+	}
+	if (!strcmp(net_state_name(n), "stopped")) {
+		vnet_errf(&err, "network '%s' is stopped: start it first", net);
+		status = bad(out, 409, err.msg);
+		goto out;
+	}
+	if (topo_node_find(&n->spec, name) >= 0) {
+		vnet_errf(&err, "node '%s' already exists in network '%s' (vnet router del "
+			  "%s/%s first, or restore with --as NET/NAME)", name, net, net, name);
+		status = bad(out, 409, err.msg);
+		goto out;
+	}
+	for (int l = 0; l < v.nlinks; l++) {
+		const char *peer = v.nodes[v.links[l].end[v.links[l].end[0] == vi]].name;
+
+		if (topo_node_find(&n->spec, peer) < 0) {
+			if (mlen < sizeof(missing) - 1)
+				mlen += (size_t)snprintf(missing + mlen, sizeof(missing) - mlen,
+							 "%s%s", nmissing ? ", " : "", peer);
+			nmissing++;
+		}
+	}
+	if (nmissing) {
+		vnet_errf(&err, "the peers of %s are not in network '%s': %s", node, net, missing);
+		status = bad(out, 409, err.msg);
+		goto out;
+	}
+	snprintf(pname, sizeof(pname), "nodes/%s.json", node);
+	if (image_part(img, pname, NULL) && !(part = image_part_json(img, pname, &err))) {
+		status = bad(out, 400, err.msg);
+		goto out;
+	}
+
+	/* the network with the node and its links, as a live add would make it */
+	if (topo_net_dup(&n->spec, &next)) {
+		status = bad(out, 500, "out of memory");
+		goto out;
+	}
+	nd = v.nodes[vi];
+	snprintf(nd.name, sizeof(nd.name), "%s", name);
+	nd.config = v.nodes[vi].config ? strdup(v.nodes[vi].config) : NULL;
+	nd.config_path = v.nodes[vi].config_path ? strdup(v.nodes[vi].config_path) : NULL;
+	if ((at = topo_net_add_node(&next, &nd)) < 0) {
+		free(nd.config);
+		free(nd.config_path);
+		status = bad(out, 500, "out of memory");
+		goto out;
+	}
+	if (!renamed)
+		keep_slots(&next, at, &v.nodes[vi]);
+	for (int l = 0; l < v.nlinks; l++) {
+		struct topo_link lk = v.links[l];
+		const char *e[2];
+		const char *st = json_string_value(json_object_get(json_object_get(state, "links"),
+								   lk.name));
+		int k;
+
+		for (int s = 0; s < 2; s++)
+			e[s] = lk.end[s] == vi ? name : v.nodes[lk.end[s]].name;
+		if (renamed)
+			snprintf(lk.name, sizeof(lk.name), "%s-%s", e[0], e[1]);
+		if (topo_link_find(&next, lk.name) >= 0) {
+			vnet_errf(&err, "link '%s' already exists in network '%s'", lk.name, net);
+			status = bad(out, 409, err.msg);
+			goto out;
+		}
+		if (st)
+			lk.down = !strcmp(st, "down");
+		lk.profile = NULL;
+		if (lk.nprofile > 0) {
+			size_t sz = (size_t)lk.nprofile * sizeof(*lk.profile);
+
+			if (!(lk.profile = malloc(sz))) {
+				status = bad(out, 500, "out of memory");
+				goto out;
+			}
+			memcpy(lk.profile, v.links[l].profile, sz);
+		}
+		if ((k = topo_net_add_link(&next, &lk, topo_node_find(&next, e[0]),
+					   topo_node_find(&next, e[1]))) < 0) {
+			free(lk.profile);
+			status = bad(out, 500, "out of memory");
+			goto out;
+		}
+		if (!renamed)
+			keep_link_slots(&next, k, &v.links[l]);
+	}
+	memset(&next.pos, 0, sizeof(next.pos));
+	if (topo_net_check(&next, NULL, &err) || plan_make(&next, NULL, &np, &err)) {
+		status = bad(out, 400, err.msg);
+		goto out;
+	}
+	/* the saved tables only where the interfaces are the saved ones */
+	if (!part)
+		why = "the node was not running when saved";
+	else if (renamed)
+		why = "restored under another name (new MACs and addresses)";
+	else {
+		json_t *r = json_object_get(part, "routes"), *ne = json_object_get(part, "neighbours");
+
+		j = ifaces_json(&np->nodes[at]);
+		if (!json_equal(j, json_object_get(part, "interfaces")))
+			why = "its interfaces differ from the saved ones (addresses in use)";
+		else if (!json_is_array(r) || !json_is_array(ne))
+			why = "the image has no routes or neighbours for it";
+		else
+			tables = json_pack("{s:O, s:O}", "routes", r, "neighbours", ne);
+		json_decref(j);
+	}
+	plan_free(np);
+	np = NULL;
+	if ((rc = live_apply_restore(d, n, &next, name, tables,
+				     tables && nd.kind == TOPO_ROUTER, &err))) {
+		status = bad(out, rc == -EINVAL ? 400 : 500, err.msg);
+		goto out;
+	}
+	vnetd_event(d, net, name, "restored from %s (image of '%s' made %s)%s%s", src,
+		    image_name(img), image_created(img), why ? ": tables not restored, " : "",
+		    why ? why : "");
+	*out = json_pack("{s:s, s:s, s:s, s:i, s:i, s:b, s:I}", "network", net, "node", name,
+			 "from", image_name(img), "routes",
+			 (int)json_array_size(json_object_get(tables, "routes")), "neighbours",
+			 (int)json_array_size(json_object_get(tables, "neighbours")),
+			 "tables_restored", tables != NULL, "start_ms",
+			 (json_int_t)(now_ms() - t0));
+	if (why)
+		json_object_set_new(*out, "tables_note", json_string(why));
+	status = 201;
+out:
+	plan_free(np);
+	topo_net_clear(&next);
+	topo_net_clear(&v);
+	json_decref(state);
+	json_decref(part);
+	json_decref(tables);
+	return status;
+}
+
 int save_api(struct vnetd *d, const char *op, const char *net, const json_t *body,
 	     json_t **out)
 {
@@ -648,6 +977,80 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 		if (!img)
 			return bad(out, 500, err.msg);
 		rc = restore_image(d, img, label, as, bstr(body, "prefix"), out);
+		image_free(img);
+		if (rc == 201)
+			json_object_set_new(*out, "frozen_ms", json_integer(frozen));
+		return rc;
+	}
+}
+
+int router_image_api(struct vnetd *d, const char *op, const char *ref, const json_t *body,
+		     json_t **out)
+{
+	static const char *const k_save[] = { "path", NULL }, *const k_restore[] = { "path",
+		"as", NULL }, *const k_copy[] = { "as", NULL };
+	struct vnet_network *n = NULL;
+	struct image_writer *w;
+	struct vnet_err err;
+	struct image *img;
+	int64_t frozen = 0;
+	int i = -1, rc;
+	const char *path;
+
+	rc = body_check(body, !strcmp(op, "save") ? k_save : !strcmp(op, "copy") ? k_copy :
+			k_restore, out);
+	if (rc)
+		return rc;
+	if (ref && (rc = net_resolve_node(d, ref, &n, &i, &err)))
+		return bad(out, rc == -EEXIST ? 409 : 404, err.msg);
+	path = bstr(body, "path");
+	if (strcmp(op, "copy") && (!path || path[0] != '/'))
+		return bad(out, 400, "'path' must be an absolute file name");
+
+	if (!strcmp(op, "restore")) {
+		if (!(img = image_read(path, &err)))
+			return bad(out, 400, err.msg);
+		rc = router_restore(d, img, path, bstr(body, "as"), out);
+		image_free(img);
+		return rc;
+	}
+	if (!strcmp(op, "copy") && !bstr(body, "as"))
+		return bad(out, 400, "'as' (the name of the copy) is required");
+	if ((rc = router_image(d, n, i, &w, &frozen, &err)))
+		return bad(out, rc, err.msg);
+	if (!strcmp(op, "save")) {
+		struct stat st;
+
+		if (image_writer_write(w, path, &err)) {
+			image_writer_free(w);
+			return bad(out, 500, err.msg);
+		}
+		image_writer_free(w);
+		vnetd_event(d, n->spec.name, n->spec.nodes[i].name, "saved to %s (frozen %lld ms)",
+			    path, (long long)frozen);
+		*out = json_pack("{s:s, s:s, s:s, s:I, s:I}", "path", path, "network",
+				 n->spec.name, "node", n->spec.nodes[i].name, "bytes",
+				 (json_int_t)(stat(path, &st) ? 0 : st.st_size), "frozen_ms",
+				 (json_int_t)frozen);
+		return 200;
+	}
+	/* copy: the image in memory, restored under the new name */
+	{
+		void *buf = NULL;
+		size_t len = 0;
+		char label[VNET_NAME_MAX * 2 + 16];
+
+		rc = image_writer_write_buf(w, &buf, &len, &err);
+		image_writer_free(w);
+		if (rc)
+			return bad(out, 500, err.msg);
+		snprintf(label, sizeof(label), "copy of %s/%s", n->spec.name,
+			 n->spec.nodes[i].name);
+		img = image_read_buf(buf, len, label, &err);
+		free(buf);
+		if (!img)
+			return bad(out, 500, err.msg);
+		rc = router_restore(d, img, label, bstr(body, "as"), out);
 		image_free(img);
 		if (rc == 201)
 			json_object_set_new(*out, "frozen_ms", json_integer(frozen));

@@ -242,6 +242,10 @@ int net_create_from_spec(struct vnetd *d, struct topo_net *spec, const char *fil
  * restore. Returns the HTTP status and sets *out. */
 int save_api(struct vnetd *d, const char *op, const char *net, const json_t *body,
 	     json_t **out);
+/* save.c: router images. POST nodes/restore (ref NULL), nodes/REF/save,
+ * nodes/REF/copy: op is "save", "copy" or "restore". HTTP status, *out. */
+int router_image_api(struct vnetd *d, const char *op, const char *ref, const json_t *body,
+		     json_t **out);
 /* router_start(): install node i's routes and neighbours from its image
  * part (n->nodes[i].restore, freed here) before BIRD starts. */
 void restore_apply(struct vnetd *d, struct vnet_network *n, int i);
