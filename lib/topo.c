@@ -1380,6 +1380,31 @@ static int parse_direction(struct pctx *c, const char *dir, struct link_params *
 	}
 }
 
+/* A key of a link or profile-step map that names a link property: parse
+ * its value into p. Returns 1 when key was a property, 0 when it is not,
+ * -1 on error. `where` is "a link" or "a profile step" (no mtu there). */
+static int parse_prop(struct pctx *c, const char *key, struct topo_pos kpos,
+		      const char *where, int in_step, struct link_params *p,
+		      uint32_t *mask)
+{
+	char msg[400];
+	const char *v = "";
+	int prop = linkp_lookup(key);
+
+	if (prop < 0)
+		return 0;
+	if (in_step && prop == LINKP_MTU)
+		return perr(c, kpos, PROFILE_MTU_MSG);
+	if (*mask & LINKP_BIT(prop))
+		return perr(c, kpos, "duplicate key '%s' in %s; expected each key once", key,
+			    where);
+	if (next(c) || value_text(c, &v))
+		return -1;
+	if (linkp_set(p, mask, key, v, msg, sizeof(msg)))
+		return perr(c, ev_pos(&c->ev), "%s", msg);
+	return 1;
+}
+
 /* "bandwidth, burst, ..." for messages; without mtu when no_mtu. */
 static const char *prop_list(char *buf, size_t n, int no_mtu)
 {
@@ -1443,10 +1468,9 @@ static int parse_step(struct pctx *c, struct blink *bl)
 	struct topo_pos pos = ev_pos(&c->ev), kpos, at_pos = pos;
 	struct link_params both, fwd, rev;
 	uint32_t mboth = 0, mfwd = 0, mrev = 0;
-	char key[TOPO_KEY_MAX], msg[400], a[32], b[32];
+	char key[TOPO_KEY_MAX], a[32], b[32];
 	unsigned seen = 0;
 	struct bstep *st;
-	const char *v = "";
 	int k, prop;
 
 	if (c->ev.type != YAML_MAPPING_START_EVENT)
@@ -1473,16 +1497,9 @@ static int parse_step(struct pctx *c, struct blink *bl)
 			break;
 		if (key_text(c, key, &kpos))
 			return -1;
-		if ((prop = linkp_lookup(key)) >= 0) {
-			if (prop == LINKP_MTU)
-				return perr(c, kpos, PROFILE_MTU_MSG);
-			if (mboth & LINKP_BIT(prop))
-				return perr(c, kpos, "duplicate key '%s' in a profile step; "
-					    "expected each key once", key);
-			if (next(c) || value_text(c, &v))
+		if ((prop = parse_prop(c, key, kpos, "a profile step", 1, &both, &mboth))) {
+			if (prop < 0)
 				return -1;
-			if (linkp_set(&both, &mboth, key, v, msg, sizeof(msg)))
-				return perr(c, ev_pos(&c->ev), "%s", msg);
 			continue;
 		}
 		for (k = 0; known[k] && strcmp(key, known[k]); k++)
@@ -1604,7 +1621,7 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 	struct link_params both, fwd, rev;
 	uint32_t mboth = 0, mfwd = 0, mrev = 0;
 	struct topo_pos kpos, repeat_pos = pos, period_pos = pos;
-	char key[TOPO_KEY_MAX], msg[400], show[TOPO_SHOW_MAX + 4], a[32], t[32];
+	char key[TOPO_KEY_MAX], show[TOPO_SHOW_MAX + 4], a[32], t[32];
 	unsigned seen = 0;
 	const char *v = "";
 	int k, prop;
@@ -1619,14 +1636,9 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			break;
 		if (key_text(c, key, &kpos))
 			return -1;
-		if ((prop = linkp_lookup(key)) >= 0) {
-			if (mboth & LINKP_BIT(prop))
-				return perr(c, kpos, "duplicate key '%s' in a link; expected "
-					    "each key once", key);
-			if (next(c) || value_text(c, &v))
+		if ((prop = parse_prop(c, key, kpos, "a link", 0, &both, &mboth))) {
+			if (prop < 0)
 				return -1;
-			if (linkp_set(&both, &mboth, key, v, msg, sizeof(msg)))
-				return perr(c, ev_pos(&c->ev), "%s", msg);
 			continue;
 		}
 		for (k = 0; known[k] && strcmp(key, known[k]); k++)
