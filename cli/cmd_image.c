@@ -83,7 +83,9 @@ static void save_text(json_t *resp, const char *net)
 	       (long long)json_integer_value(f));
 }
 
-int cmd_net_save(struct cli *cli, int argc, char **argv)
+/* vnet net save / vnet router save: POST BASE/REF/save {"path": abs(FILE)}. */
+static int save_cmd(struct cli *cli, int argc, char **argv, int kind, const char *base,
+		    void (*text)(json_t *, const char *))
 {
 	const char *file;
 	char path[512], *abs;
@@ -92,8 +94,7 @@ int cmd_net_save(struct cli *cli, int argc, char **argv)
 
 	if ((rc = take_opt(cli, &argc, argv, "-o", "--output", &file)) ||
 	    (rc = cli_expect_args(cli, argc, argv, 1)) ||
-	    (rc = cli_ref_path(cli, ARGS_NET, argv[0], "/v1/networks", "/save", path,
-			       sizeof(path))))
+	    (rc = cli_ref_path(cli, kind, argv[0], base, "/save", path, sizeof(path))))
 		return rc;
 	if (!file)
 		return cli_usage_error(cli, "missing -o FILE");
@@ -103,9 +104,14 @@ int cmd_net_save(struct cli *cli, int argc, char **argv)
 	free(abs);
 	if (rc < 0)
 		return CLI_EXIT_FAIL;
-	print_result(cli, resp, save_text, argv[0]);
+	print_result(cli, resp, text, argv[0]);
 	json_decref(resp);
 	return CLI_EXIT_OK;
+}
+
+int cmd_net_save(struct cli *cli, int argc, char **argv)
+{
+	return save_cmd(cli, argc, argv, ARGS_NET, "/v1/networks", save_text);
 }
 
 static void restore_text(json_t *resp, const char *ctx)
@@ -175,36 +181,19 @@ int cmd_net_copy(struct cli *cli, int argc, char **argv)
 
 /* ---- router images: vnet router save / restore / copy -------------------- */
 
+static void router_save_text(json_t *resp, const char *node)
+{
+	(void)node;
+	printf("router %s/%s saved to %s (%lld bytes, frozen %lld ms)\n",
+	       jstr(resp, "network") ?: "-", jstr(resp, "node") ?: "-",
+	       jstr(resp, "path") ?: "-",
+	       (long long)json_integer_value(json_object_get(resp, "bytes")),
+	       (long long)json_integer_value(json_object_get(resp, "frozen_ms")));
+}
+
 int cmd_router_save(struct cli *cli, int argc, char **argv)
 {
-	const char *file;
-	char path[512], *abs;
-	json_t *resp;
-	int rc;
-
-	if ((rc = take_opt(cli, &argc, argv, "-o", "--output", &file)) ||
-	    (rc = cli_expect_args(cli, argc, argv, 1)) ||
-	    (rc = cli_ref_path(cli, ARGS_NODE, argv[0], "/v1/nodes", "/save", path,
-			       sizeof(path))))
-		return rc;
-	if (!file)
-		return cli_usage_error(cli, "missing -o FILE");
-	if (!(abs = abs_path(file)))
-		return cli_fail(cli, "cannot resolve %s: %s", file, strerror(errno));
-	rc = post(cli, path, json_pack("{s:s}", "path", abs), &resp);
-	free(abs);
-	if (rc < 0)
-		return CLI_EXIT_FAIL;
-	if (cli->json)
-		print_json(resp);
-	else
-		printf("router %s/%s saved to %s (%lld bytes, frozen %lld ms)\n",
-		       jstr(resp, "network") ?: "-", jstr(resp, "node") ?: "-",
-		       jstr(resp, "path") ?: "-",
-		       (long long)json_integer_value(json_object_get(resp, "bytes")),
-		       (long long)json_integer_value(json_object_get(resp, "frozen_ms")));
-	json_decref(resp);
-	return CLI_EXIT_OK;
+	return save_cmd(cli, argc, argv, ARGS_NODE, "/v1/nodes", router_save_text);
 }
 
 static void router_restore_text(json_t *resp, const char *verb)
