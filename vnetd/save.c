@@ -547,6 +547,23 @@ static int bad(json_t **out, int status, const char *msg)
 	return status;
 }
 
+/* Write w to path (and free it); *bytes = the file's size. 0, or the HTTP
+ * status with *out set. */
+static int write_image(struct image_writer *w, const char *path, json_int_t *bytes,
+		       json_t **out)
+{
+	struct vnet_err err;
+	struct stat st;
+	int rc = image_writer_write(w, path, &err);
+
+	image_writer_free(w);
+	if (rc)
+		return bad(out, 500, err.msg);
+	*bytes = stat(path, &st) ? 0 : st.st_size;
+	return 0;
+}
+
+
 /* Keys of the body; returns 0 or a status with *out set. */
 static int body_check(const json_t *body, const char *const *known, json_t **out)
 {
@@ -942,17 +959,13 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 	if ((rc = net_image(d, n, &w, &nnodes, &frozen, &err)))
 		return bad(out, rc, err.msg);
 	if (!strcmp(op, "save")) {
-		struct stat st;
+		json_int_t bytes;
 
-		if (image_writer_write(w, path, &err)) {
-			image_writer_free(w);
-			return bad(out, 500, err.msg);
-		}
-		image_writer_free(w);
+		if ((rc = write_image(w, path, &bytes, out)))
+			return rc;
 		vnetd_event(d, n->spec.name, NULL, "saved to %s (%d nodes, frozen %lld ms)",
 			    path, nnodes, (long long)frozen);
-		*out = json_pack("{s:s, s:I, s:i, s:I}", "path", path, "bytes",
-				 (json_int_t)(stat(path, &st) ? 0 : st.st_size), "nodes", nnodes,
+		*out = json_pack("{s:s, s:I, s:i, s:I}", "path", path, "bytes", bytes, "nodes", nnodes,
 				 "frozen_ms", (json_int_t)frozen);
 		return 200;
 	}
@@ -1019,18 +1032,14 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 	if ((rc = router_image(d, n, i, &w, &frozen, &err)))
 		return bad(out, rc, err.msg);
 	if (!strcmp(op, "save")) {
-		struct stat st;
+		json_int_t bytes;
 
-		if (image_writer_write(w, path, &err)) {
-			image_writer_free(w);
-			return bad(out, 500, err.msg);
-		}
-		image_writer_free(w);
+		if ((rc = write_image(w, path, &bytes, out)))
+			return rc;
 		vnetd_event(d, n->spec.name, n->spec.nodes[i].name, "saved to %s (frozen %lld ms)",
 			    path, (long long)frozen);
 		*out = json_pack("{s:s, s:s, s:s, s:I, s:I}", "path", path, "network",
-				 n->spec.name, "node", n->spec.nodes[i].name, "bytes",
-				 (json_int_t)(stat(path, &st) ? 0 : st.st_size), "frozen_ms",
+				 n->spec.name, "node", n->spec.nodes[i].name, "bytes", bytes, "frozen_ms",
 				 (json_int_t)frozen);
 		return 200;
 	}
