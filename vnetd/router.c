@@ -86,6 +86,22 @@ static int write_file(const char *path, const char *text)
 	return rc;
 }
 
+/* Overwrite path's contents in place: /etc/hosts is bind-mounted into the
+ * node by inode, so a rename would not reach it. */
+static int write_in_place(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /* Every node of the network by name: routers at their loopback, hosts at
  * their first address. */
 static char *hosts_text(const struct vnet_network *n)
@@ -127,7 +143,8 @@ static int node_files(struct vnet_network *n, int i, char **bird_conf, struct vn
 		return vnet_errf(err, "cannot create %s: %s", nr->dir, strerror(-rc));
 	hosts = hosts_text(n);
 	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
-	rc = hosts ? write_file(path, hosts) : -ENOMEM;
+	/* in place: a running node has it bind-mounted by inode */
+	rc = hosts ? write_in_place(path, hosts) : -ENOMEM;
 	free(hosts);
 	if (rc < 0)
 		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
@@ -458,21 +475,6 @@ int router_tick(struct vnetd *d)
 	return (int)next;
 }
 
-/* Overwrite path's contents in place: /etc/hosts is bind-mounted into the
- * node by inode, so a rename would not reach it. */
-static int write_in_place(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
-	return rc;
-}
 
 /* Run `birdc configure` inside node i (live.c). */
 static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
@@ -502,31 +504,17 @@ static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
 int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
-	char path[600], *hosts, *conf = NULL;
-	int rc;
+	char *conf = NULL;
+	int has_bird;
 
 	(void)d;
 	if (nr->state != NODE_RUNNING)
 		return 0;
-	hosts = hosts_text(n);
-	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
-	rc = hosts ? write_in_place(path, hosts) : -ENOMEM;
-	free(hosts);
-	if (rc < 0)
-		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
-	if (n->spec.nodes[i].kind != TOPO_ROUTER)
-		return 0;
-	if (bird_config(&n->spec, n->plan, i, &conf, err))
+	if (node_files(n, i, &conf, err))
 		return -1;
-	if (!conf)
-		return 0;
-	snprintf(path, sizeof(path), "%s/bird/bird.conf", nr->dir);
-	/* the directory is bind-mounted, the file inside may be replaced */
-	rc = write_file(path, conf);
+	has_bird = conf != NULL;
 	free(conf);
-	if (rc < 0)
-		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
-	if (nr->bird != BIRD_RUNNING || nr->paused)
+	if (!has_bird || nr->bird != BIRD_RUNNING || nr->paused)
 		return 0;	/* a restart or thaw reads the new file */
 	return bird_reconfigure(n, i, err);
 }
