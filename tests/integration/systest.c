@@ -656,6 +656,16 @@ static int t_free(struct systest *t)
 	t->planted = fork();
 	CHECK(t->planted >= 0, "fork");
 	if (t->planted == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		/* join before the shell forks its background sleep, and keep the
+		 * test's output pipe out of these processes */
+		if (cgroup_attach(t->cg, getpid()) != 0)
+			_exit(126);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
 		execlp("sh", "sh", "-c", "sleep 300 & sleep 300", (char *)NULL);
 		_exit(127);
 	}
