@@ -57,9 +57,11 @@ drops=$(vnet --json link stats tr/alice-bob | jq '.stats.forward.drops.queue')
 check "the excess is dropped at the queue ($drops)" test "$drops" -gt 1000
 r=$(udp_rate 50M 3 bob alice)
 check "bob>alice keeps its own model (unshaped): $(mbit $r) Mbit/s" awk "BEGIN { exit !($r >= 48e6) }"
-rev=$(vnet exec tr/bob -- ping -c 5 -i 0.2 -q alice | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
-check "a reply waits for the next opportunity: RTT $rev ms (0.35 to 3; unshaped ~0.1)" \
-  awk "BEGIN { exit !($rev >= 0.35 && $rev < 3) }"
+# 20 pings at an interval that is not a whole number of ms, so that the
+# waits for the next 1 ms opportunity spread over [0, 1) ms (mean 0.5)
+rev=$(vnet exec tr/bob -- ping -c 20 -i 0.037 -q alice | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p')
+check "a reply waits for the next opportunity: RTT $rev ms (0.25 to 3; unshaped ~0.1)" \
+  awk "BEGIN { exit !($rev >= 0.25 && $rev < 3) }"
 
 check "trace=burst.trace (11 opportunities every 20 ms): 200" \
   test "$(patch "{\"trace\": \"$T/burst.trace\"}" 'alice>bob')" = 200
