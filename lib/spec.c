@@ -133,6 +133,11 @@ json_t *spec_to_json(const struct topo_net *n)
 	}
 	free(cnt);
 	json_object_set_new(o, "links", links);
+	/* only where slots of removed items are kept from reuse */
+	if (n->numbered && (n->next_slot[0] > topo_net_slots_above(n, 0) ||
+			    n->next_slot[1] > topo_net_slots_above(n, 1)))
+		json_object_set_new(o, "next_slots", json_pack("[I,I]",
+			(json_int_t)n->next_slot[0], (json_int_t)n->next_slot[1]));
 	return o;
 }
 
@@ -374,10 +379,30 @@ static int numbers_from_json(const json_t *routers, const json_t *links,
 	return 0;
 }
 
+/* "next_slots": [routers, links], optional: at least the slots above those
+ * in use (topo_net.next_slot). */
+static int next_slots_from_json(const json_t *v, struct topo_net *n, struct vnet_err *err)
+{
+	for (int k = 0; k < 2; k++) {
+		uint32_t above = topo_net_slots_above(n, k);
+		json_t *e = json_array_get(v, (size_t)k);
+
+		n->next_slot[k] = above;
+		if (!v)
+			continue;
+		if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(e) ||
+		    json_integer_value(e) < above || json_integer_value(e) > 0xffffff)
+			return vnet_errf(err, "spec.next_slots: expected [routers, links], each "
+					 "a number above the slots in use and below 16777216");
+		n->next_slot[k] = (uint32_t)json_integer_value(e);
+	}
+	return 0;
+}
+
 int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err)
 {
 	static const char *const known[] = { "name", "protocol", "prefixes", "routers",
-					     "hosts", "links", NULL };
+					     "hosts", "links", "next_slots", NULL };
 	struct topo_net n;
 	json_t *v, *routers, *hosts, *links;
 	char path[64];
@@ -440,7 +465,9 @@ int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err)
 				   err))
 			goto fail;
 	}
-	if (numbers_from_json(routers, links, &n, err) || topo_net_check(&n, "spec", err))
+	if (numbers_from_json(routers, links, &n, err) ||
+	    next_slots_from_json(json_object_get(j, "next_slots"), &n, err) ||
+	    topo_net_check(&n, "spec", err))
 		goto fail;
 	*out = n;
 	return 0;

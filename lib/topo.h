@@ -105,6 +105,13 @@ struct topo_net {
 	 * interface name. 0 (networks built by hand): the plan numbers by
 	 * order, as topo_net_number() would. */
 	int numbered;
+	/* numbered: the lowest slot a new router ([0]) or link ([1]) may take.
+	 * A removed item's slot is not given again while the network exists,
+	 * so a new router never takes a departed one's loopback, which is also
+	 * its OSPF router ID: the others still hold the departed router's LSAs
+	 * with higher sequence numbers, and BIRD takes several MinLSIntervals
+	 * to outbid them. */
+	uint32_t next_slot[2];
 };
 
 struct topo {
@@ -140,14 +147,16 @@ void topo_net_clear(struct topo_net *n);
 /* Give every router and link its default slot (router ordinal, link index)
  * and every link end its ethN by link order; sets numbered. */
 void topo_net_number(struct topo_net *n);
+/* The lowest slot above every router (k = 0) or link (k = 1) slot in use. */
+uint32_t topo_net_slots_above(const struct topo_net *n, int k);
 /* Slots unique, ifn unique per node (numbered networks); 0 or -1 + err. */
 int topo_net_check_numbers(const struct topo_net *n, const char *file,
 			   struct vnet_err *err);
 /* Add a node (routers before hosts; link ends are re-indexed) with the
- * next free slot; its index or -1 (no memory). nd is copied, its strings
- * taken over. */
+ * next slot never given (next_slot); its index or -1 (no memory). nd is
+ * copied, its strings taken over. */
 int topo_net_add_node(struct topo_net *n, const struct topo_node *nd);
-/* Add a link between nodes a and b with the next free slot and the next
+/* Add a link between nodes a and b with the next slot never given and the next
  * free ethN at each end; its index or -1. l is copied (ends, slot and ifn
  * are set here), its profile taken over. */
 int topo_net_add_link(struct topo_net *n, const struct topo_link *l, int a, int b);

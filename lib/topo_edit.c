@@ -6,9 +6,10 @@
  * slot, and names interfaces ethN by each link end's ifn. A file gets the
  * slots of today's order (router ordinal, link index) and ethN by link order
  * at each node, so its addresses are those of its order; an edit keeps every
- * other item's numbers and gives a new item the next free ones: max(slot)+1,
- * the lowest ethN not in use at that node. Deleting an item in the middle
- * therefore renumbers and renames nothing else.
+ * other item's numbers and gives a new item the next free ones: a slot no
+ * item of the network ever had (topo_net.next_slot), the lowest ethN not in
+ * use at that node. Deleting an item in the middle therefore renumbers and
+ * renames nothing else.
  */
 #include "topo.h"
 
@@ -33,6 +34,36 @@ void topo_net_number(struct topo_net *n)
 	}
 	free(cnt);
 	n->numbered = 1;
+	n->next_slot[0] = ord;
+	n->next_slot[1] = (uint32_t)n->nlinks;
+}
+
+uint32_t topo_net_slots_above(const struct topo_net *n, int k)
+{
+	uint32_t slot = 0;
+
+	if (k == 0) {
+		for (int i = 0; i < n->nnodes; i++)
+			if (n->nodes[i].kind == TOPO_ROUTER && n->nodes[i].slot >= slot)
+				slot = n->nodes[i].slot + 1;
+	} else {
+		for (int j = 0; j < n->nlinks; j++)
+			if (n->links[j].slot >= slot)
+				slot = n->links[j].slot + 1;
+	}
+	return slot;
+}
+
+/* The slot for a new router (k = 0) or link (k = 1): above every slot in
+ * use and every slot given before. */
+static uint32_t take_slot(struct topo_net *n, int k)
+{
+	uint32_t slot = topo_net_slots_above(n, k);
+
+	if (n->next_slot[k] > slot)
+		slot = n->next_slot[k];
+	n->next_slot[k] = slot + 1;
+	return slot;
 }
 
 #define TOPO_IFN_MAX 999999	/* "eth999999" fits VNET_IFNAME_MAX */
@@ -119,13 +150,11 @@ int topo_net_add_node(struct topo_net *n, const struct topo_node *nd)
 		return -1;
 	n->nodes = nodes;
 	if (nd->kind == TOPO_ROUTER) {
+		slot = take_slot(n, 0);
 		at = 0;
 		for (int i = 0; i < n->nnodes; i++)
-			if (nodes[i].kind == TOPO_ROUTER) {
+			if (nodes[i].kind == TOPO_ROUTER)
 				at = i + 1;
-				if (nodes[i].slot + 1 > slot)
-					slot = nodes[i].slot + 1;
-			}
 	}
 	memmove(&nodes[at + 1], &nodes[at], (size_t)(n->nnodes - at) * sizeof(*nodes));
 	nodes[at] = *nd;
@@ -156,17 +185,13 @@ int topo_net_add_link(struct topo_net *n, const struct topo_link *l, int a, int 
 {
 	struct topo_link *links = realloc(n->links, ((size_t)n->nlinks + 1) * sizeof(*links));
 	struct topo_link nl = *l;
-	uint32_t slot = 0;
 
 	if (!links)
 		return -1;
 	n->links = links;
-	for (int j = 0; j < n->nlinks; j++)
-		if (links[j].slot + 1 > slot)
-			slot = links[j].slot + 1;
 	nl.end[0] = a;
 	nl.end[1] = b;
-	nl.slot = slot;
+	nl.slot = take_slot(n, 1);
 	nl.ifn[0] = free_ifn(n, a);
 	nl.ifn[1] = free_ifn(n, b);
 	if (a == b)

@@ -82,7 +82,20 @@ out=$(vnet up live2.yaml 2>&1); echo "$out"
 check "vnet up says what changed" bash -c "grep -q 'added router r6' <<<'$out' && grep -q 'added link r6-r3' <<<'$out' && grep -q 'link r1-r2: delay 0 -> 5ms' <<<'$out'"
 check "and nothing else" test "$(grep -c '^network red:' <<<"$out")" = 3
 check "r1-r2 has the new delay" test "$(vnet --json link show red/r1-r2 | jq -r .forward.delay)" = 5ms
-check "r6 routes" retry 60 vnet exec red/h1 -- ping -c1 -W1 r6
+if retry 60 vnet exec red/h1 -- ping -c1 -W1 r6; then pass "r6 routes"; else
+  fail "r6 routes"
+  # what the routers know, to tell an address, a link or a routing fault apart
+  vnet exec red/h1 -- grep r6 /etc/hosts
+  for node in r6 r3 r1; do
+    log "--- $node"
+    vnet exec red/$node -- ip -br addr
+    vnet exec red/$node -- ip route
+    vnet exec red/$node -- birdc show ospf neighbors
+    vnet exec red/$node -- birdc show ospf interface
+    vnet exec red/$node -- birdc show ospf state
+  done
+  vnet link stats red/r6-r3
+fi
 check "existing nodes unchanged after the second vnet up" test "$(ifaces)" = "$before"
 check "protocol change is refused" bash -c "sed 's/ospf/rip/' live2.yaml >live3.yaml; ! \"$VNET_BIN/vnet\" --socket '$SOCK' up live3.yaml 2>'$T/err' && grep -q 'changing the protocol of a running network is not supported: vnet down red first' '$T/err'"
 check "the same file again changes nothing (409)" bash -c "! \"$VNET_BIN/vnet\" --socket '$SOCK' up live2.yaml 2>'$T/err' && grep -q 'changes nothing' '$T/err'"

@@ -290,9 +290,54 @@ static void test_limits(void **state)
 	json_decref(j);
 }
 
+/* A removed router's and link's slots are not given again, also after the
+ * trip through JSON (a restart of vnetd, an image). */
+static void test_next_slots(void **state)
+{
+	struct topo *t = parse("networks:\n  red:\n    protocol: ospf\n"
+			       "    prefix: 10.1.0.0/16\n    routers: [r1, r2, r3]\n"
+			       "    links: [[r1, r2], [r2, r3]]\n");
+	struct topo_net *n = &t->nets[0], back;
+	struct topo_node nd = { .name = "r4", .kind = TOPO_ROUTER };
+	struct topo_link nl = { .name = "r3-r4" };
+	struct vnet_err err;
+	json_t *j, *want;
+	int r4, l;
+
+	(void)state;
+	topo_net_number(n);	/* as vnetd does to a network it creates */
+	assert_int_equal(n->next_slot[0], 3);
+	assert_int_equal(n->next_slot[1], 2);
+	j = spec_to_json(n);
+	assert_null(json_object_get(j, "next_slots"));	/* the default: not written */
+	json_decref(j);
+	r4 = topo_net_add_node(n, &nd);
+	topo_net_add_link(n, &nl, 2, r4);
+	topo_net_del_link(n, 2);
+	topo_net_del_node(n, r4);
+	j = spec_to_json(n);
+	want = json_pack("[i,i]", 4, 3);
+	assert_true(json_equal(json_object_get(j, "next_slots"), want));
+	json_decref(want);
+	assert_int_equal(spec_from_json(j, &back, &err), 0);
+	snprintf(nd.name, sizeof(nd.name), "r5");
+	r4 = topo_net_add_node(&back, &nd);
+	assert_int_equal(back.nodes[r4].slot, 4);	/* not r4's 3 */
+	l = topo_net_add_link(&back, &nl, 2, r4);
+	assert_int_equal(back.links[l].slot, 3);	/* not r3-r4's 2 */
+	topo_net_clear(&back);
+	/* below the slots in use: refused */
+	json_object_set_new(j, "next_slots", json_pack("[i,i]", 2, 3));
+	assert_int_equal(spec_from_json(j, &back, &err), -1);
+	assert_non_null(strstr(err.msg, "spec.next_slots: expected [routers, links]"));
+	json_decref(j);
+	topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_next_slots),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_from_json),
