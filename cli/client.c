@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -120,6 +121,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * Progress of a long request (vnetd/progress.c): on a terminal the request
+ * asks for it, and every interim "102 Processing" response carries a
+ * Vnet-Progress header with {"done", "total", "what"}, shown on one line of
+ * stderr that is rewritten in place and cleared when the answer comes.
+ */
+struct progress_line {
+	int shown;
+};
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char key[] = "vnet-progress:";
+	struct progress_line *pl = arg;
+	size_t len = size * n;
+	json_t *j;
+
+	if (len <= sizeof(key) || strncasecmp(p, key, sizeof(key) - 1))
+		return len;
+	j = json_loadb(p + sizeof(key) - 1, len - (sizeof(key) - 1), 0, NULL);
+	if (json_is_object(j)) {
+		fprintf(stderr, "\r\033[K[%lld/%lld] %s",
+			(long long)json_integer_value(json_object_get(j, "done")),
+			(long long)json_integer_value(json_object_get(j, "total")),
+			json_string_value(json_object_get(j, "what")) ?: "");
+		fflush(stderr);
+		pl->shown = 1;
+	}
+	json_decref(j);
+	return len;
+}
+
 /* One request. REQ_NOCONN when nothing listens on the socket (*oserr says
  * why); REQ_FAIL after printing any other transport error. */
 static enum req_result request(struct cli *cli, const char *method, const char *path,
@@ -128,6 +161,7 @@ static enum req_result request(struct cli *cli, const char *method, const char *
 	struct client *c = client_get(cli);
 	struct curl_slist *hdr = NULL;
 	struct sbuf url = { 0 };
+	struct progress_line pl = { 0 };
 	enum req_result r = REQ_FAIL;
 	CURLcode rc;
 	long err = 0;
@@ -140,6 +174,8 @@ static enum req_result request(struct cli *cli, const char *method, const char *
 	hdr = curl_slist_append(hdr, "Expect:");
 	if (body)
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	if (isatty(STDERR_FILENO))
+		hdr = curl_slist_append(hdr, "Vnet-Progress: 1");
 
 	curl_easy_reset(c->curl);
 	c->errbuf[0] = '\0';
@@ -153,6 +189,8 @@ static enum req_result request(struct cli *cli, const char *method, const char *
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &pl);
 	if (strcmp(method, "GET") == 0) {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -166,6 +204,8 @@ static enum req_result request(struct cli *cli, const char *method, const char *
 	}
 
 	rc = curl_easy_perform(c->curl);
+	if (pl.shown)
+		fputs("\r\033[K", stderr);
 	if (rc == CURLE_COULDNT_CONNECT) {
 		curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &err);
 		if (err == 0)

@@ -880,6 +880,18 @@ static int dispatch(struct req *r, json_t **out)
 
 /* ---- libmicrohttpd glue -------------------------------------------------- */
 
+/* The connection's socket when the client asked for progress (progress.c). */
+static int progress_fd(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Vnet-Progress");
+	const union MHD_ConnectionInfo *ci;
+
+	if (!v || strcmp(v, "1"))
+		return -1;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	return ci ? ci->connect_fd : -1;
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT);
@@ -963,7 +975,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r.nseg == 0 || r.nseg > (int)ARRAY_SIZE(r.seg)) {
 		status = api_failf(&out, 404, "no such API call: %s %s", method, url);
 	} else {
+		progress_begin(a->d, progress_fd(conn));
 		status = dispatch(&r, &out);
+		progress_end(a->d);
 		if (status >= 400)
 			log_info("api: %s /v1/%s -> %d: %s", method, r.path, status,
 				 json_string_value(json_object_get(out, "error")));

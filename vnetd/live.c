@@ -98,6 +98,15 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		plan_free(np);
 		return vnet_errf(err, "out of memory");
 	}
+	if (was_running) {
+		int steps = 0;
+
+		for (int i = 0; i < old.nnodes; i++)
+			steps += node_in(&old, i, next) < 0 && n->nodes[i].state == NODE_RUNNING;
+		for (int i = 0; i < next->nnodes; i++)
+			steps += node_in(next, i, &old) < 0;
+		progress_expect(d, steps);
+	}
 	/* 1. what goes away, with the old indices */
 	for (int j = 0; j < old.nlinks; j++)
 		if (link_in(&old, j, next) < 0)

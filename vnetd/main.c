@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	};
 	struct vnetd d = { .socket_path = "/run/vnet/vnetd.sock",
 			   .state_dir = "/var/lib/vnet", .prefix = "vnet", .epfd = -1,
-			   .sigfd = -1 };
+			   .sigfd = -1, .progress = { .fd = -1 } };
 	char run_dir[PATH_MAX], exe[PATH_MAX], engine_bin[PATH_MAX + 16], path[PATH_MAX];
 	char sockdir[PATH_MAX], state_abs[PATH_MAX], sock_abs[PATH_MAX];
 	const char *logfile = NULL;

@@ -165,8 +165,19 @@ int net_save_record(struct vnetd *d, struct vnet_network *n)
 	return rc;
 }
 
+/* How many nodes of n are (running = 1) or are not (running = 0) running. */
+static int count_running(const struct vnet_network *n, int running)
+{
+	int cnt = 0;
+
+	for (int i = 0; i < n->spec.nnodes; i++)
+		cnt += (n->nodes[i].state == NODE_RUNNING) == running;
+	return cnt;
+}
+
 int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err)
 {
+	progress_expect(d, count_running(n, 0));
 	for (int i = 0; i < n->spec.nlinks; i++)
 		if (!n->links[i].created && link_create(d, n, i, err))
 			goto fail;
@@ -185,6 +196,7 @@ fail:
 
 int net_stop(struct vnetd *d, struct vnet_network *n)
 {
+	progress_expect(d, count_running(n, 1));
 	for (int i = n->spec.nnodes - 1; i >= 0; i--)
 		router_stop(d, n, i);
 	for (int i = 0; i < n->spec.nlinks; i++)
@@ -205,6 +217,7 @@ int net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
 {
 	char dir[512];
 
+	progress_expect(d, count_running(n, 1));
 	for (int i = n->spec.nnodes - 1; i >= 0; i--)
 		router_stop(d, n, i);
 	for (int i = 0; i < n->spec.nlinks; i++)
@@ -224,7 +237,7 @@ int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
 	   struct vnet_err *err)
 {
 	struct vnet_network **made = calloc(t->nnets ? t->nnets : 1, sizeof(*made));
-	int nmade = 0;
+	int nmade = 0, total = 0;
 
 	*created = NULL;
 	*ncreated = 0;
@@ -253,8 +266,11 @@ int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
 		}
 		nmade++;
 	}
-	for (int i = 0; i < nmade; i++)
+	for (int i = 0; i < nmade; i++) {
 		net_link_in(d, made[i]);
+		total += made[i]->spec.nnodes;
+	}
+	progress_expect(d, total);
 	for (int i = 0; i < nmade; i++)
 		if (net_start(d, made[i], err))
 			goto fail_started;

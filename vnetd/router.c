@@ -319,6 +319,7 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 	}
 	free(conf);
 	vnetd_event(d, n->spec.name, nd->name, "started (init pid %d)", nr->init_pid);
+	progress_step(d, "%s/%s started", n->spec.name, nd->name);
 	return 0;
 fail:
 	free(conf);
@@ -334,6 +335,7 @@ int router_stop(struct vnetd *d, struct vnet_network *n, int i)
 		return 0;
 	node_teardown(d, n, i);
 	vnetd_event(d, n->spec.name, n->spec.nodes[i].name, "stopped");
+	progress_step(d, "%s/%s stopped", n->spec.name, n->spec.nodes[i].name);
 	return 0;
 }
 

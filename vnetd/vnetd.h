@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "linkparams.h"
 #include "plan.h"
+#include "progress.h"
 #include "topo.h"
 #include "vnet.h"
 
@@ -137,6 +138,7 @@ struct vnetd {
 	int engine_adopted;		/* the engine was found running at start-up */
 	struct pidwatch *watches;	/* processes that are not our children */
 	struct capture *captures;	/* capture.c: link captures being streamed */
+	struct progress progress;	/* of the request being served */
 };
 
 int64_t now_ms(void);
