@@ -115,7 +115,9 @@ static json_t *bird_protocols(struct vnet_network *n, int i)
 	FILE *f;
 	int status, lineno = 0;
 
-	if (nr->bird != BIRD_RUNNING)
+	/* birdc would join the frozen cgroup and freeze with it, and vnetd
+	 * with its wait for it */
+	if (nr->bird != BIRD_RUNNING || nr->paused)
 		return NULL;
 	snprintf(out, sizeof(out), "%s/birdc.out", nr->dir);
 	unlink(out);
