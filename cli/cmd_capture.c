@@ -38,37 +38,41 @@ struct capture_out {
 	CURL *curl;
 	struct sbuf err;	/* body of an error answer */
 	int write_failed;	/* errno of a failed write, 0 none */
-	/* pcapng block walker: counts EPBs */
-	uint8_t hdr[8];
-	size_t nhdr;
-	uint64_t skip;		/* bytes of the current block still to pass */
-	uint64_t frames;
+	/* the stream from the last whole pcapng block on: HTTP chunks end
+	 * anywhere, and a capture ended by Ctrl-C must leave whole blocks */
+	struct sbuf pend;
+	uint64_t frames;	/* EPBs written */
 };
 
-static void count_blocks(struct capture_out *o, const uint8_t *p, size_t n)
+/* Write the whole pcapng blocks at the head of o->pend and keep the rest.
+ * A length that is no block length (the stream is not pcapng) writes
+ * everything as it came. 0, or -1 with o->write_failed set. */
+static int write_blocks(struct capture_out *o)
 {
-	while (n) {
-		if (o->skip) {
-			size_t k = o->skip < n ? (size_t)o->skip : n;
+	size_t off = 0, n = o->pend.len;
 
-			o->skip -= k;
-			p += k;
-			n -= k;
-			continue;
-		}
-		o->hdr[o->nhdr++] = *p++;
-		n--;
-		if (o->nhdr == sizeof(o->hdr)) {
-			uint32_t type, len;
+	while (n - off >= 8) {
+		uint32_t type, len;
 
-			memcpy(&type, o->hdr, 4);
-			memcpy(&len, o->hdr + 4, 4);
-			if (type == PCAPNG_EPB)
-				o->frames++;
-			o->skip = len > 8 ? len - 8 : 0;
-			o->nhdr = 0;
+		memcpy(&type, o->pend.s + off, 4);
+		memcpy(&len, o->pend.s + off + 4, 4);
+		if (len < 12 || len % 4) {
+			off = n;
+			break;
 		}
+		if (n - off < len)
+			break;
+		o->frames += type == PCAPNG_EPB;
+		off += len;
 	}
+	if (off && (fwrite(o->pend.s, 1, off, o->f) != off || fflush(o->f) != 0)) {
+		o->write_failed = errno ? errno : EIO;
+		return -1;
+	}
+	memmove(o->pend.s, o->pend.s + off, n - off);
+	o->pend.len = n - off;
+	o->pend.s[o->pend.len] = '\0';
+	return 0;
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
@@ -83,12 +87,8 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 			sbuf_add(&o->err, p, len);
 		return len;
 	}
-	if (fwrite(p, 1, len, o->f) != len || fflush(o->f) != 0) {
-		o->write_failed = errno ? errno : EIO;
-		return 0;
-	}
-	count_blocks(o, (const uint8_t *)p, len);
-	return len;
+	sbuf_add(&o->pend, p, len);
+	return write_blocks(o) ? 0 : len;
 }
 
 static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
@@ -279,5 +279,6 @@ out_link:
 	json_decref(link);
 	sbuf_free(&url);
 	sbuf_free(&out.err);
+	sbuf_free(&out.pend);
 	return ret;
 }
