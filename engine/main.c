@@ -24,6 +24,7 @@
 #include "ctl.h"
 #include "engine.h"
 #include "log.h"
+#include "reaper.h"
 #include "vnet.h"
 #include "worker.h"
 
@@ -137,6 +138,9 @@ int main(int argc, char **argv)
 		ctl_close(&ctl);
 		return 1;
 	}
+	if ((rc = reaper_start()) < 0)
+		log_warn("cannot start the closing thread (%s): TAPs are closed inline",
+			 strerror(-rc));
 	ctl.workers = calloc((size_t)nthreads, sizeof(*ctl.workers));
 	if (!ctl.workers) {
 		log_error("out of memory");
@@ -162,6 +166,7 @@ out:
 	for (unsigned i = 0; i < ctl.nworkers; i++)
 		worker_stop(ctl.workers[i]);
 	free(ctl.workers);
+	reaper_stop();
 	close(ctl.sigfd);
 	log_info("exiting");
 	return status;
