@@ -55,7 +55,9 @@ vnet exec red/h1 -- python3 -c "$flood" 20000
 wait
 after=$(rx_sum)
 red=$(cat "$T/red.count"); blue=$(cat "$T/blue.count")
-check "the flood arrives in red ($red of 20000 datagrams)" test "$red" -gt 10000
+# unpaced: on a busy machine the receiver's socket buffer overflows and
+# about half is dropped there; a tenth is plenty to show the flood is real
+check "the flood arrives in red ($red of 20000 datagrams)" test "$red" -gt 2000
 check "nothing of it arrives in blue ($blue datagrams)" test "$blue" = 0
 check "blue's links carried only their own routing traffic ($((after - before)) frames)" \
   test $((after - before)) -lt 200
