@@ -57,13 +57,23 @@ struct link *link_new(uint64_t id, const char *name, const struct link_params p[
 	return l;
 }
 
-static void port_close(struct port *pt)
+/*
+ * later: the closing thread closes the TAP (reaper.c), so its device goes
+ * away some 50 ms after this returns. Only for a port whose node is going
+ * away (PORT_DETACH): a link deleted between running nodes closes inline,
+ * because its interface name may be taken again at once in the same
+ * namespace (a router restored with its links).
+ */
+static void port_close(struct port *pt, bool later)
 {
 	if (pt->fd < 0)
 		return;
 	if (pt->link->w && !pt->dead)
 		worker_epoll_del(pt->link->w, pt);
-	reaper_close(pt->fd);	/* unregistering the TAP takes ~50 ms */
+	if (later)
+		reaper_close(pt->fd);
+	else
+		close(pt->fd);
 	pt->fd = -1;
 	pt->dead = false;
 	pt->carrier = -1;
@@ -77,7 +87,7 @@ void link_free(struct link *l)
 		return;
 	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
-		port_close(&l->port[s]);
+		port_close(&l->port[s], false);
 		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
 		dir_set_trace(&l->dir[s], NULL, 0);
 	}
@@ -129,7 +139,7 @@ void link_stop(struct link *l)
 {
 	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
-		port_close(&l->port[s]);
+		port_close(&l->port[s], false);
 		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
 	}
 	l->w = NULL;
@@ -165,7 +175,7 @@ int link_attach(struct link *l, int side, int fd)
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
-	port_close(pt);		/* re-binding a side replaces its TAP */
+	port_close(pt, false);	/* re-binding a side replaces its TAP */
 	pt->fd = fd;
 	memcpy(pt->ifname, ifname, sizeof(ifname));
 	if ((rc = worker_epoll_add(l->w, pt)) < 0) {
@@ -184,7 +194,7 @@ int link_detach(struct link *l, int side)
 	if (l->port[side].fd >= 0)
 		log_info("link %s: side %d detached (%s)", l->name, side,
 			 l->port[side].ifname);
-	port_close(&l->port[side]);
+	port_close(&l->port[side], true);
 	link_sync_ports(l);
 	return 0;
 }
