@@ -191,18 +191,23 @@ static uint64_t fnv1a64(uint64_t h, const char *s)
 	return h;
 }
 
+/* FNV-1a of "net/node": where the names hashed below start. */
+static uint64_t node_hash(const char *net, const char *node)
+{
+	uint64_t h = fnv1a64(0xcbf29ce484222325ull, net);
+
+	h = fnv1a64(h, "/");
+	return fnv1a64(h, node);
+}
+
 /* MAC of "net/node/ifname" (with "#salt" appended when salt > 0): unicast,
  * locally administered. */
 static void plan_mac(const char *net, const char *node, const char *ifname,
 		     int salt, uint8_t mac[6])
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = fnv1a64(node_hash(net, node), "/");
 	char s[32];
 
-	h = fnv1a64(h, net);
-	h = fnv1a64(h, "/");
-	h = fnv1a64(h, node);
-	h = fnv1a64(h, "/");
 	h = fnv1a64(h, ifname);
 	if (salt > 0) {
 		snprintf(s, sizeof(s), "#%d", salt);
@@ -211,6 +216,18 @@ static void plan_mac(const char *net, const char *node, const char *ifname,
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (40 - 8 * i));
 	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+}
+
+/* The multipath hash seed of "net/node": its own, so that flows are spread
+ * differently at each router yet the same way after a restore, on any host
+ * (the kernel's default seed is random at boot). Not 0: that asks the kernel
+ * for its random one. */
+static uint32_t plan_ecmp_seed(const char *net, const char *node)
+{
+	uint64_t h = node_hash(net, node);
+	uint32_t seed = (uint32_t)(h ^ (h >> 32));
+
+	return seed ? seed : 1;
 }
 
 void plan_free(struct plan *p)
@@ -333,6 +350,7 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 	for (int i = 0; i < n->nnodes; i++) {
 		struct plan_node *pn = &p->nodes[i];
 
+		pn->ecmp_seed = plan_ecmp_seed(n->name, n->nodes[i].name);
 		if (n->nodes[i].kind == TOPO_ROUTER) {
 			int slot = n->numbered ? (int)n->nodes[i].slot : ordinal;
 

@@ -16,6 +16,7 @@
  * Interface names: ethN with N the link end's ifn (in a file: eth0, eth1,
  * ... per node in link order; a live edit takes the lowest free N).
  * MACs: locally administered, hashed from (network, node, ifname).
+ * ECMP seeds: hashed from (network, node), never 0.
  */
 #ifndef VNET_PLAN_H
 #define VNET_PLAN_H
@@ -39,6 +40,7 @@ struct plan_node {
 	struct vnet_addr gw[2];		/* hosts: default gateways */
 	int ngw;
 	uint32_t router_id;		/* host byte order */
+	uint32_t ecmp_seed;		/* seed of the kernel's multipath hash */
 	struct plan_iface *ifs;
 	int nifs;
 };

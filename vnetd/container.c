@@ -292,6 +292,14 @@ static int child_main(struct setup *s)
 	child_sysctl(s, "ipv4/ip_forward", spec->forwarding ? "1" : "0", 0);
 	child_sysctl(s, "ipv4/conf/all/rp_filter", "0", 0);
 	child_sysctl(s, "ipv4/conf/default/rp_filter", "0", 0);
+	if (spec->ecmp_seed) {
+		char seed[16];
+
+		/* The IPv6 hash uses it too. Kernels before 6.11 lack the
+		 * knob (their seed is one random value per boot): skipped. */
+		snprintf(seed, sizeof(seed), "%u", spec->ecmp_seed);
+		child_sysctl(s, "ipv4/fib_multipath_hash_seed", seed, 1);
+	}
 	if (ipv6) {
 		child_sysctl(s, "ipv6/conf/all/forwarding", spec->forwarding ? "1" : "0", 0);
 		child_sysctl(s, "ipv6/conf/default/accept_dad", "0", 0);

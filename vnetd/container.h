@@ -7,7 +7,8 @@
  * /proc and /sys for its PID and network namespaces, the node's own
  * /etc/hosts, /etc/hostname and /etc/bird bind-mounted from its directory
  * under the state directory. The loopback interface is up, IP forwarding on
- * (routers), IPv6 DAD off.
+ * (routers), IPv6 DAD off, the multipath hash seeded with the node's own
+ * seed (where the kernel has the knob, 6.11 and later).
  *
  *   container_start()  STOPPED -> RUNNING: init alive, namespaces exist
  *   container_stop()   RUNNING -> STOPPED: init and every process inside gone
@@ -15,6 +16,7 @@
 #ifndef VNETD_CONTAINER_H
 #define VNETD_CONTAINER_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vnet.h"
@@ -24,6 +26,7 @@ struct container_spec {
 	const char *hosts_file;		/* bind-mounted on /etc/hosts */
 	const char *bird_dir;		/* bind-mounted on /etc/bird, or NULL */
 	int forwarding;			/* 1: routers forward IPv4 and IPv6 */
+	uint32_t ecmp_seed;		/* multipath hash seed; 0: the kernel's */
 	const char *const *cgroup_procs;	/* NULL-terminated: cgroup.procs files to join */
 	const char *label;		/* "PREFIX:NET/NODE": argv of the init, shown by ps */
 };

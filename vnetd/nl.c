@@ -157,21 +157,31 @@ static int nl_ack(struct nl *nl, struct nlmsghdr *nlh)
 
 /* ---- links ------------------------------------------------------------ */
 
-static int ifindex_cb(const struct nlmsghdr *nlh, void *data)
+/* What RTM_GETLINK says of one link. */
+struct link_state {
+	int index;
+	unsigned flags;			/* IFF_* */
+};
+
+static int link_get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct link_state *ls = data;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK)
-		*(int *)data = ifi->ifi_index;
+	if (nlh->nlmsg_type == RTM_NEWLINK) {
+		ls->index = ifi->ifi_index;
+		ls->flags = ifi->ifi_flags;
+	}
 	return MNL_CB_OK;
 }
 
-int nl_ifindex(struct nl *nl, const char *ifname)
+static int link_get(struct nl *nl, const char *ifname, struct link_state *ls)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	int idx = 0, rc;
+	int rc;
 
+	memset(ls, 0, sizeof(*ls));
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
 		return -EINVAL;
 	/* the answer is the link then the ack, or an error */
@@ -179,10 +189,34 @@ int nl_ifindex(struct nl *nl, const char *ifname)
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	rc = nl_talk(nl, nlh, ifindex_cb, &idx);
+	rc = nl_talk(nl, nlh, link_get_cb, ls);
 	if (rc < 0)
 		return rc;
-	return idx > 0 ? idx : -ENODEV;
+	return ls->index > 0 ? 0 : -ENODEV;
+}
+
+int nl_ifindex(struct nl *nl, const char *ifname)
+{
+	struct link_state ls;
+	int rc = link_get(nl, ifname, &ls);
+
+	return rc < 0 ? rc : ls.index;
+}
+
+int nl_link_carrier(struct nl *nl, const char *ifname)
+{
+	struct link_state ls;
+	int rc = link_get(nl, ifname, &ls);
+
+	if (rc < 0)
+		return rc;
+	/* IFF_LOWER_UP is the carrier of this instant; IFF_RUNNING the
+	 * operational state, which follows the carrier only once the kernel
+	 * has handled its change (linkwatch, which is also what flushes the
+	 * neighbours on a carrier-down). With both, no carrier-down is left
+	 * to handle. (A TAP whose carrier never changed stays in operational
+	 * state "unknown", which counts as running.) */
+	return (ls.flags & IFF_LOWER_UP) && (ls.flags & IFF_RUNNING);
 }
 
 static int link_change(struct nl *nl, int ifindex, unsigned flags, unsigned change,
@@ -663,6 +697,10 @@ static int route_list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The states of an entry with a usable link-layer address, as nl.h says:
+ * the kernel's NUD_VALID without NOARP. */
+#define NEIGH_LISTED (NUD_PERMANENT | NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)
+
 static int neigh_list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
@@ -671,7 +709,7 @@ static int neigh_list_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_neigh ne = { 0 }, *out;
 
 	if (nlh->nlmsg_type != RTM_NEWNEIGH || ndm->ndm_family != l->family ||
-	    !(ndm->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_PERMANENT)))
+	    !(ndm->ndm_state & NEIGH_LISTED))
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, nlh, sizeof(*ndm))
 		if (mnl_attr_get_type(attr) <= NDA_MAX)

@@ -14,6 +14,10 @@ struct nl *nl_open(int netns_fd);
 void nl_close(struct nl *nl);
 
 int nl_ifindex(struct nl *nl, const char *ifname);	/* >0 or -errno */
+/* 1 when the link has carrier and the kernel has handled that (it is
+ * operationally up: IFF_LOWER_UP and IFF_RUNNING), 0 when not yet, or
+ * -errno. */
+int nl_link_carrier(struct nl *nl, const char *ifname);
 int nl_link_up(struct nl *nl, int ifindex);
 int nl_link_set_mtu(struct nl *nl, int ifindex, unsigned mtu);
 /* Adds an address (IPv6: IFA_F_NODAD so it is usable at once). EEXIST ok. */
@@ -61,7 +65,10 @@ struct nl_neigh {
  * (RTPROT_KERNEL), local/broadcast/multicast types and link-local or
  * multicast destinations. *out is malloc'ed (may be NULL when *n is 0). */
 int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n);
-/* Neighbours of one family in state REACHABLE, STALE or PERMANENT. */
+/* Neighbours of one family with a link-layer address the kernel holds as
+ * valid: PERMANENT, REACHABLE, STALE, DELAY or PROBE. Not INCOMPLETE or
+ * FAILED (unresolved), nor NOARP (the kernel derives those from the
+ * address type or the device itself). In the kernel's order. */
 int nl_neigh_list(struct nl *nl, int family, struct nl_neigh **out, int *n);
 /* Add (or replace) a route with its protocol and metric; a gateway that is
  * not reachable yet (peer not up) is added "onlink". */

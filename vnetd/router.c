@@ -233,6 +233,8 @@ static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
 		cgroup_freeze(nr->cg, 0);	/* frozen processes cannot die */
 	nr->paused = 0;
 
+	json_decref(nr->restore_neigh);	/* a restore that did not get that far */
+	nr->restore_neigh = NULL;
 	bird_kill(nr);
 	nr->bird = BIRD_NONE;
 	nr->bird_restart_at = 0;
@@ -292,6 +294,7 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 		.hostname = nd->name, .hosts_file = hosts,
 		.bird_dir = conf ? birddir : NULL,
 		.forwarding = nd->kind == TOPO_ROUTER,
+		.ecmp_seed = n->plan->nodes[i].ecmp_seed,
 		.cgroup_procs = cgroup_procs_files(nr->cg), .label = label,
 	};
 	if (container_start(&cs, &nr->init_pid, err))

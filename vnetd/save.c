@@ -14,9 +14,19 @@
  * A route is {"dst": "10.1.0.2/32", "gw": "10.1.64.2", "dev": "eth1",
  * "protocol": 12, "metric": 32} (gw absent for a direct route, "nexthops":
  * [{"gw", "dev"}, ...] for a multipath one); a neighbour is {"ip", "lladdr",
- * "dev", "state": "reachable"|"stale"|"permanent"}. Kernel-made routes
- * (proto kernel: the connected prefixes) and link-local or multicast ones are
- * not saved: the addresses bring them back.
+ * "dev", "state": "stale"|"permanent"}. Kernel-made routes (proto kernel:
+ * the connected prefixes) and link-local or multicast ones are not saved:
+ * the addresses bring them back. Nor are neighbours without a usable
+ * address (INCOMPLETE, FAILED) or NOARP ones (the kernel makes those).
+ *
+ * The same tables give the same bytes. Routes come in the kernel's order,
+ * that of its prefix trees; a multipath route's next hops too, as their
+ * order decides which flow takes which. Neighbours are sorted by device,
+ * then address (the kernel's order is that of a hash table seeded at
+ * random), and their state is the one a restore installs, not the kernel's
+ * of the instant: "stale" for every dynamic entry (REACHABLE, DELAY, PROBE
+ * change with traffic and time), "permanent". "reachable", written by older
+ * versions, reads as "stale".
  *
  * Save freezes every running node (cgroup freezer) for the capture, so the
  * tables of all nodes are of one instant, then thaws those it froze (a node
@@ -26,10 +36,14 @@
  * Restore validates everything before it creates anything (the image, the
  * spec, the name, the MACs), then starts the network: in router_start(),
  * after the interfaces are configured and before BIRD starts, the saved
- * routes (with their own protocol number) and neighbours are installed
- * (restore_apply), and BIRD is started with -R (graceful restart recovery),
- * so its kernel protocol keeps those routes as its own until the routing
- * protocol has re-converged: forwarding works at once. Under a new name the
+ * routes (with their own protocol number) are installed (restore_apply),
+ * and BIRD is started with -R (graceful restart recovery), so its kernel
+ * protocol keeps those routes as its own until the routing protocol has
+ * re-converged: forwarding works at once. The neighbours follow once every
+ * node is started (restore_neighbours), each when the kernel sees carrier
+ * on its interface: a node started before its peers sees its carrier go
+ * down, and the kernel flushes the interface's dynamic neighbours when it
+ * handles that, possibly after they were installed. Under a new name the
  * MACs change (the plan hashes them from the names), so neighbours are not
  * restored; with a new prefix neither routes nor neighbours are.
  */
@@ -39,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -147,6 +162,9 @@ static int route_from_json(json_t *j, struct nl_route *r)
 	return r->gw.family || r->dev[0] ? 0 : -1;
 }
 
+/* The state is what a restore installs, not the kernel's state of the
+ * moment (REACHABLE, DELAY... change with traffic and time): a dynamic entry
+ * comes back as STALE, so the kernel confirms it when it is next used. */
 static json_t *neigh_json(const struct nl_neigh *ne)
 {
 	char buf[VNET_ADDRSTRLEN], mac[24];
@@ -154,8 +172,7 @@ static json_t *neigh_json(const struct nl_neigh *ne)
 	return json_pack("{s:s, s:s, s:s, s:s}",
 			 "ip", addr_fmt(&ne->ip, buf, sizeof(buf), 0),
 			 "lladdr", mac_str(ne->lladdr, mac, sizeof(mac)), "dev", ne->dev,
-			 "state", ne->state & NUD_PERMANENT ? "permanent" :
-				  ne->state & NUD_REACHABLE ? "reachable" : "stale");
+			 "state", ne->state & NUD_PERMANENT ? "permanent" : "stale");
 }
 
 static int neigh_from_json(json_t *j, struct nl_neigh *ne)
@@ -169,9 +186,28 @@ static int neigh_from_json(json_t *j, struct nl_neigh *ne)
 	    mac_parse(json_string_value(json_object_get(j, "lladdr")), ne->lladdr))
 		return -1;
 	snprintf(ne->dev, sizeof(ne->dev), "%s", dev);
-	/* a saved "reachable" is not confirmed now: the kernel re-checks STALE */
-	ne->state = !strcmp(st, "permanent") ? NUD_PERMANENT : NUD_STALE;
+	/* "reachable": written by older versions; not confirmed now either */
+	if (!strcmp(st, "permanent"))
+		ne->state = NUD_PERMANENT;
+	else if (!strcmp(st, "stale") || !strcmp(st, "reachable"))
+		ne->state = NUD_STALE;
+	else
+		return -1;
 	return 0;
+}
+
+/* By device, then address: the kernel lists neighbours in the order of its
+ * hash table, which is seeded at random. */
+static int neigh_cmp(const void *a, const void *b)
+{
+	const struct nl_neigh *x = a, *y = b;
+	int c = strcmp(x->dev, y->dev);
+
+	if (c)
+		return c;
+	if (x->ip.family != y->ip.family)
+		return x->ip.family < y->ip.family ? -1 : 1;
+	return memcmp(x->ip.a, y->ip.a, sizeof(x->ip.a));
 }
 
 /* ---- capture ------------------------------------------------------------- */
@@ -194,12 +230,30 @@ static json_t *ifaces_json(const struct plan_node *pn)
 	return a;
 }
 
-/* nodes/NAME.json of a running node. */
+static int neigh_append(struct nl_neigh **all, int *nall, const struct nl_neigh *ne, int n)
+{
+	struct nl_neigh *p;
+
+	if (n == 0)
+		return 0;
+	if (!(p = realloc(*all, (size_t)(*nall + n) * sizeof(*p))))
+		return -ENOMEM;
+	memcpy(p + *nall, ne, (size_t)n * sizeof(*p));
+	*all = p;
+	*nall += n;
+	return 0;
+}
+
+/* nodes/NAME.json of a running node. Routes in the kernel's order (that of
+ * its prefix trees, so the same routes always come in the same order; the
+ * order of a route's next hops decides which flow takes which, so it is
+ * kept), neighbours sorted. */
 static json_t *node_part(struct vnet_network *n, int i, struct vnet_err *err)
 {
 	json_t *routes = json_array(), *neigh = json_array();
 	struct nl *nl = nl_open(n->nodes[i].netns_fd);
-	int rc = 0;
+	struct nl_neigh *all = NULL;
+	int nall = 0, rc = 0;
 
 	if (!nl) {
 		vnet_errf(err, "netlink in %s/%s: %s", n->spec.name, n->spec.nodes[i].name,
@@ -216,8 +270,7 @@ static json_t *node_part(struct vnet_network *n, int i, struct vnet_err *err)
 				json_array_append_new(routes, route_json(&r[k]));
 		free(r);
 		if (rc == 0 && (rc = nl_neigh_list(nl, fam, &ne, &cnt)) == 0)
-			for (int k = 0; k < cnt; k++)
-				json_array_append_new(neigh, neigh_json(&ne[k]));
+			rc = neigh_append(&all, &nall, ne, cnt);
 		free(ne);
 	}
 	nl_close(nl);
@@ -226,9 +279,15 @@ static json_t *node_part(struct vnet_network *n, int i, struct vnet_err *err)
 			  n->spec.nodes[i].name, strerror(-rc));
 		goto fail;
 	}
+	if (nall)
+		qsort(all, (size_t)nall, sizeof(*all), neigh_cmp);
+	for (int k = 0; k < nall; k++)
+		json_array_append_new(neigh, neigh_json(&all[k]));
+	free(all);
 	return json_pack("{s:o, s:o, s:o}", "interfaces", ifaces_json(&n->plan->nodes[i]), "routes", routes,
 			 "neighbours", neigh);
 fail:
+	free(all);
 	json_decref(routes);
 	json_decref(neigh);
 	return NULL;
@@ -319,12 +378,15 @@ void restore_apply(struct vnetd *d, struct vnet_network *n, int i)
 	struct node_rt *nr = &n->nodes[i];
 	json_t *j = nr->restore, *v;
 	struct nl *nl;
-	int nroutes = 0, nneigh = 0, failed = 0, rc = 0;
+	int nroutes = 0, failed = 0, rc = 0;
 	size_t k;
 
 	nr->restore = NULL;
 	if (!j)
 		return;
+	/* for restore_neighbours(), once the links have carrier */
+	if (json_array_size(json_object_get(j, "neighbours")))
+		nr->restore_neigh = json_incref(json_object_get(j, "neighbours"));
 	if (!(nl = nl_open(nr->netns_fd))) {
 		vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
 			    "cannot restore the routing tables: netlink: %s", strerror(errno));
@@ -344,20 +406,88 @@ void restore_apply(struct vnetd *d, struct vnet_network *n, int i)
 		}
 		nroutes++;
 	}
-	json_array_foreach(json_object_get(j, "neighbours"), k, v) {
-		struct nl_neigh ne;
+	nl_close(nl);
+	json_decref(j);
+	vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+		    "restored %d routes from the image%s", nroutes,
+		    failed ? " (some failed, see the log)" : "");
+}
 
-		if (neigh_from_json(v, &ne) || nl_neigh_add(nl, &ne) < 0) {
-			failed++;
+/* The carrier of every link of a restored network shows within this
+ * (the engine sets it at once; the kernel handles it within a second). */
+#define CARRIER_WAIT_MS 2000
+
+/* 1 once dev has carrier as the kernel sees it, 0 when it has not by the
+ * deadline, or -errno. */
+static int carrier_wait(struct nl *nl, const char *dev, int64_t deadline)
+{
+	int rc;
+
+	while ((rc = nl_link_carrier(nl, dev)) == 0 && now_ms() < deadline)
+		usleep(5000);
+	return rc;
+}
+
+static void neigh_install(struct vnetd *d, struct vnet_network *n, int i, int64_t deadline)
+{
+	struct node_rt *nr = &n->nodes[i];
+	json_t *a = nr->restore_neigh, *v;
+	int nneigh = 0, nocarrier = 0, failed = 0;
+	struct nl *nl;
+	size_t k;
+
+	nr->restore_neigh = NULL;
+	if (!(nl = nl_open(nr->netns_fd))) {
+		vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
+			    "cannot restore the neighbours: netlink: %s", strerror(errno));
+		json_decref(a);
+		return;
+	}
+	json_array_foreach(a, k, v) {
+		struct nl_neigh ne;
+		int rc = -EINVAL;
+
+		if (!neigh_from_json(v, &ne) && (rc = carrier_wait(nl, ne.dev, deadline)) >= 0) {
+			nocarrier += rc == 0;
+			rc = nl_neigh_add(nl, &ne);
+		}
+		if (rc < 0) {
+			if (failed++ < 3)
+				log_error("%s/%s: cannot restore neighbour %s: %s", n->spec.name,
+					  n->spec.nodes[i].name,
+					  json_string_value(json_object_get(v, "ip")) ?: "?",
+					  strerror(-rc));
 			continue;
 		}
 		nneigh++;
 	}
 	nl_close(nl);
-	json_decref(j);
+	json_decref(a);
 	vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-		    "restored %d routes and %d neighbours from the image%s", nroutes, nneigh,
+		    "restored %d neighbours from the image%s%s", nneigh,
+		    nocarrier ? " (some on links without carrier)" : "",
 		    failed ? " (some failed, see the log)" : "");
+}
+
+/*
+ * The second step of a restore, once every node of n is started: install
+ * the neighbours that restore_apply() kept aside. Not earlier, because a
+ * TAP has carrier only while the engine has both ends of its link: a node
+ * started before its peer sees its carrier go down and up again, and the
+ * kernel handles a carrier-down after the fact (linkwatch: up to a second
+ * later, or at the next RTM_GETLINK of the device on recent kernels),
+ * flushing every dynamic neighbour of the device then, restored ones
+ * included. So each device is first waited for until the kernel reports
+ * its carrier up (one deadline for the whole network: its links come up
+ * together).
+ */
+static void restore_neighbours(struct vnetd *d, struct vnet_network *n)
+{
+	int64_t deadline = now_ms() + CARRIER_WAIT_MS;
+
+	for (int i = 0; i < n->spec.nnodes; i++)
+		if (n->nodes[i].restore_neigh)
+			neigh_install(d, n, i, deadline);
 }
 
 /* Do the image's MACs of node i equal the plan's? */
@@ -518,6 +648,7 @@ static int restore_image(struct vnetd *d, struct image *img, const char *src,
 		status = 500;
 		goto out;
 	}
+	restore_neighbours(d, n);
 	*out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:I}", "name", n->spec.name,
 			 "from", image_name(img), "nodes", n->spec.nnodes, "routes", nroutes,
 			 "neighbours", nneigh, "start_ms", (json_int_t)(now_ms() - t0));
@@ -902,6 +1033,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 		status = bad(out, rc == -EINVAL ? 400 : 500, err.msg);
 		goto out;
 	}
+	restore_neighbours(d, n);	/* the peers' ends are attached now */
 	vnetd_event(d, net, name, "restored from %s (image of '%s' made %s)%s%s", src,
 		    image_name(img), image_created(img), why ? ": tables not restored, " : "",
 		    why ? why : "");

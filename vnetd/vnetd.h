@@ -73,6 +73,8 @@ struct node_rt {
 	int64_t bird_started_at;	/* monotonic ms */
 	char dir[256];			/* <state>/nodes/<net>/<node> */
 	json_t *restore;		/* save.c: image part to apply at start, or NULL */
+	json_t *restore_neigh;		/* save.c: its neighbours, installed once the
+					 * network is started; NULL none */
 	int bird_gr;			/* next BIRD start: -R (graceful restart recovery) */
 };
 
@@ -248,8 +250,9 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
  * nodes/REF/copy: op is "save", "copy" or "restore". HTTP status, *out. */
 int router_image_api(struct vnetd *d, const char *op, const char *ref, const json_t *body,
 		     json_t **out);
-/* router_start(): install node i's routes and neighbours from its image
- * part (n->nodes[i].restore, freed here) before BIRD starts. */
+/* router_start(): install node i's routes from its image part
+ * (n->nodes[i].restore, freed here) before BIRD starts; its neighbours go
+ * to n->nodes[i].restore_neigh, installed when the whole network is up. */
 void restore_apply(struct vnetd *d, struct vnet_network *n, int i);
 
 #endif

@@ -244,6 +244,32 @@ static void test_macs(void **state)
 	fx_free(f);
 }
 
+static void test_ecmp_seeds(void **state)
+{
+	struct fx_net *f = red("10.1.0.0/16", NULL);
+	struct vnet_err err = { "" };
+	struct plan *p = NULL;
+
+	assert_int_equal(plan_make(&f->n, NULL, &p, &err), 0);
+	/* FNV-1a 64 of "red/r1", folded to 32 bits. Pinned: a restored network
+	 * spreads its flows as the saved one only with the same seeds. */
+	assert_int_equal(p->nodes[0].ecmp_seed, 0xf90d463a);
+	assert_int_equal(p->nodes[1].ecmp_seed, 0xf90d4043);
+	for (int i = 0; i < p->nnodes; i++) {
+		assert_int_not_equal(p->nodes[i].ecmp_seed, 0);	/* 0 = kernel's random */
+		for (int k = 0; k < i; k++)
+			assert_int_not_equal(p->nodes[i].ecmp_seed, p->nodes[k].ecmp_seed);
+	}
+	plan_free(p);
+
+	/* Another network: other seeds. */
+	snprintf(f->n.name, sizeof(f->n.name), "green");
+	assert_int_equal(plan_make(&f->n, NULL, &p, &err), 0);
+	assert_int_equal(p->nodes[0].ecmp_seed, 0x12bf43af);
+	plan_free(p);
+	fx_free(f);
+}
+
 static void test_deterministic(void **state)
 {
 	struct fx_net *f = red("10.9.0.0/20", "fd00:9::/56");
@@ -264,6 +290,7 @@ static void test_deterministic(void **state)
 		assert_int_equal(x->nlo, y->nlo);
 		assert_int_equal(x->ngw, y->ngw);
 		assert_int_equal(x->router_id, y->router_id);
+		assert_int_equal(x->ecmp_seed, y->ecmp_seed);
 		assert_int_equal(x->nifs, y->nifs);
 		assert_memory_equal(x->ifs, y->ifs, (size_t)x->nifs * sizeof(*x->ifs));
 	}
@@ -503,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_host_bits),
 		cmocka_unit_test(test_host_gateways),
 		cmocka_unit_test(test_macs),
+		cmocka_unit_test(test_ecmp_seeds),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_v4_exact_fit),
 		cmocka_unit_test(test_v4_too_small),
