@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,13 +195,24 @@ fail:
 	return -1;
 }
 
-int net_stop(struct vnetd *d, struct vnet_network *n)
+/* Stop every node, then every link. Every BIRD is told to stop first: each
+ * takes about 10 ms to withdraw its routes and exit, and so these overlap
+ * instead of adding up (router_stop() then finds it gone or going). */
+static void stop_all(struct vnetd *d, struct vnet_network *n)
 {
 	progress_expect(d, count_running(n, 1));
+	for (int i = 0; i < n->spec.nnodes; i++)
+		if (n->nodes[i].state == NODE_RUNNING && n->nodes[i].bird_pid > 0)
+			kill(n->nodes[i].bird_pid, SIGTERM);
 	for (int i = n->spec.nnodes - 1; i >= 0; i--)
 		router_stop(d, n, i);
 	for (int i = 0; i < n->spec.nlinks; i++)
 		link_destroy(d, n, i);
+}
+
+int net_stop(struct vnetd *d, struct vnet_network *n)
+{
+	stop_all(d, n);
 	net_save_record(d, n);
 	return 0;
 }
@@ -217,11 +229,7 @@ int net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
 {
 	char dir[512];
 
-	progress_expect(d, count_running(n, 1));
-	for (int i = n->spec.nnodes - 1; i >= 0; i--)
-		router_stop(d, n, i);
-	for (int i = 0; i < n->spec.nlinks; i++)
-		link_destroy(d, n, i);
+	stop_all(d, n);
 	if (forget) {
 		snprintf(dir, sizeof(dir), "%s/nodes/%s", d->state_dir, n->spec.name);
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
