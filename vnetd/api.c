@@ -391,24 +391,14 @@ static int h_networks_post(struct req *r, json_t **out)
 	}
 	/* networks that exist get only the difference (live.c) */
 	struct live_up *lu = NULL;
-	int nexisting = 0, nchanges = 0, nnew;
-	char first[VNET_NAME_MAX + 64] = "";
+	int nnew;
 
-	for (int i = 0; i < t->nnets && !first[0]; i++)
-		if (net_find(r->d, t->nets[i].name))
-			snprintf(first, sizeof(first), "%s:%d:%d: network '%s'", t->file,
-				 t->nets[i].pos.line, t->nets[i].pos.col, t->nets[i].name);
-	if ((rc = live_up_prepare(r->d, t, &lu, &nexisting, &nchanges, &err))) {
+	/* a file that changes nothing answers 200 with every network unchanged */
+	if ((rc = live_up_prepare(r->d, t, &lu, &err))) {
 		topo_free(t);
 		return fail(out, rc == -EINVAL ? 409 : 500, &err);
 	}
 	nnew = t->nnets;
-	if (nexisting && !nchanges && !nnew) {
-		live_up_free(lu);
-		topo_free(t);
-		return api_failf(out, 409, "%s already exists and the file changes nothing in it "
-			     "(vnet down NET first to re-create it)", first);
-	}
 	names = NULL;
 	nnames = 0;
 	rc = nnew ? net_up(r->d, t, &names, &nnames, &err) : 0;

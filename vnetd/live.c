@@ -681,14 +681,13 @@ void live_up_free(struct live_up *lu)
 	free(lu);
 }
 
-int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out, int *nexisting,
-		    int *nchanges, struct vnet_err *err)
+int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
+		    struct vnet_err *err)
 {
 	struct live_up *lu = calloc(1, sizeof(*lu));
 	int keep = 0;
 
 	*out = NULL;
-	*nexisting = *nchanges = 0;
 	if (!lu || !(lu->v = calloc((size_t)t->nnets + 1, sizeof(*lu->v)))) {
 		free(lu);
 		return vnet_errf(err, "out of memory"), -ENOMEM;
@@ -717,7 +716,6 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out, int *
 			return -EINVAL;
 		}
 		plan_free(p);
-		*nchanges += (int)json_array_size(lu->v[lu->n].changes);
 		lu->n++;
 	}
 	/* the networks that exist leave t: net_up() makes the others */
@@ -728,7 +726,6 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out, int *
 			t->nets[keep++] = t->nets[i];
 	}
 	t->nnets = keep;
-	*nexisting = lu->n;
 	*out = lu;
 	return 0;
 }
@@ -743,8 +740,12 @@ int live_up_apply(struct vnetd *d, struct live_up *lu, json_t *changed, struct v
 		size_t k;
 		json_t *e;
 
-		if (!n || !json_array_size(c))
+		if (!n)
 			continue;
+		if (!json_array_size(c)) {
+			json_object_set(changed, lu->v[i].name, c);	/* unchanged */
+			continue;
+		}
 		if (live_apply(d, n, &lu->v[i].next, err)) {
 			rc = -1;
 			break;

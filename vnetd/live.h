@@ -34,13 +34,13 @@ int live_node_del(struct vnetd *d, struct vnet_network *n, int i, json_t **out);
 int live_link_del(struct vnetd *d, struct vnet_network *n, int j, json_t **out);
 /* POST networks with networks that exist: live_up_prepare() takes them out
  * of t and computes each one's change (everything is checked first: a
- * refused change is -EINVAL with err, nothing done); *nexisting counts
- * them. live_up_apply() applies them, adds {"NET": ["added router r5",
- * ...]} to changed and frees lu; 0 or -1 with err. live_up_free() drops
- * a prepared change unapplied. */
+ * refused change is -EINVAL with err, nothing done). live_up_apply()
+ * applies them, adds {"NET": ["added router r5", ...]} to changed ([] for
+ * a network the file leaves as it is) and frees lu; 0 or -1 with err.
+ * live_up_free() drops a prepared change unapplied. */
 struct live_up;
-int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **lu, int *nexisting,
-		    int *nchanges, struct vnet_err *err);
+int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **lu,
+		    struct vnet_err *err);
 int live_up_apply(struct vnetd *d, struct live_up *lu, json_t *changed, struct vnet_err *err);
 void live_up_free(struct live_up *lu);
 
