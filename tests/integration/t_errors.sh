@@ -90,7 +90,8 @@ expect_error "a kernel-side failure half-way is reported" "green/g3: injected fa
 check "and everything it made is undone" nothing_made
 check "no container of green is left" bash -c "! pgrep -f 'vnet-init $PREFIX:[g]reen' >/dev/null"
 
-# Name clash: the existing network is untouched.
+# A file naming a network that exists: the same file changes nothing, a
+# clash (another protocol) is refused; either way the network is untouched.
 cat > ok.yaml <<'Y'
 networks:
   red:
@@ -102,7 +103,10 @@ networks:
 Y
 check "a good file comes up" vnet up ok.yaml
 pid_before=$(vnet --json router show red/r1 | jq .pid)
-expect_error "the same network twice is a clash" "network 'red' already exists" vnet up ok.yaml
+check "the same file again changes nothing" bash -c "\"$VNET_BIN/vnet\" --socket '$SOCK' up ok.yaml | grep -qx 'network red: unchanged'"
+sed 's/protocol: static/protocol: rip/' ok.yaml >clash.yaml
+expect_error "the same name with another protocol is a clash" \
+  "clash.yaml:2:3: network 'red': changing the protocol of a running network is not supported" vnet up clash.yaml
 check "the existing network is untouched" test "$(vnet --json router show red/r1 | jq .pid)" = "$pid_before"
 
 # CLI and API errors name the culprit and change nothing.
