@@ -332,14 +332,14 @@ static const char *body_str(struct req *r, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int check_body_keys(struct req *r, const char *const *known, json_t **out)
+int api_check_keys(const json_t *o, const char *const *known, json_t **out)
 {
 	const char *key;
 	json_t *v;
 
-	if (!r->body || !json_is_object(r->body))
+	if (!json_is_object(o))
 		return api_failf(out, 400, "expected a JSON object as the request body");
-	json_object_foreach(r->body, key, v) {
+	json_object_foreach((json_t *)o, key, v) {
 		int ok = 0;
 
 		for (int i = 0; known[i]; i++)
@@ -359,7 +359,7 @@ static int h_networks_post(struct req *r, json_t **out)
 	char **names;
 	int nnames, rc;
 
-	if ((rc = check_body_keys(r, known, out)))
+	if ((rc = api_check_keys(r->body, known, out)))
 		return rc;
 	text = body_str(r, "topology");
 	file = body_str(r, "file");
@@ -562,7 +562,7 @@ static int h_node(struct req *r, json_t **out)
 		json_t *set, *v;
 		const char *key;
 
-		if ((rc = check_body_keys(r, known, out)))
+		if ((rc = api_check_keys(r->body, known, out)))
 			return rc;
 		set = json_object_get(r->body, "set");
 		if (!json_is_object(set) || !json_object_size(set))
@@ -745,7 +745,7 @@ static int h_link(struct req *r, json_t **out)
 		char msg[256];
 		struct trace_change tc = { 0 };
 
-		if ((rc = check_body_keys(r, known, out)))
+		if ((rc = api_check_keys(r->body, known, out)))
 			return rc;
 		set = json_object_get(r->body, "set");
 		if (!json_is_object(set) || !json_object_size(set))

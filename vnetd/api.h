@@ -18,5 +18,8 @@ int api_run(struct api *a);
 /* An error answer: *out = {"error": message}; returns status. */
 int api_failf(json_t **out, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A request body must be a JSON object with only the keys in known (NULL
+ * terminated); 0, or 400 with *out set. */
+int api_check_keys(const json_t *o, const char *const *known, json_t **out);
 
 #endif

@@ -415,24 +415,6 @@ nomem:
 /* ---- API ---------------------------------------------------------------- */
 
 
-static int check_keys(const json_t *o, const char *const *known, json_t **out)
-{
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(o))
-		return api_failf(out, 400, "expected a JSON object as the request body");
-	json_object_foreach((json_t *)o, key, v) {
-		int ok = 0;
-
-		for (int i = 0; known[i]; i++)
-			ok |= !strcmp(known[i], key);
-		if (!ok)
-			return api_failf(out, 400, "unknown key '%s' in the request body", key);
-	}
-	return 0;
-}
-
 static const char *str(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -520,7 +502,7 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 	size_t k;
 	int rc;
 
-	if ((rc = check_keys(body, known, out)))
+	if ((rc = api_check_keys(body, known, out)))
 		return rc;
 	memset(&nd, 0, sizeof(nd));
 	if (!name || !vnet_name_valid(name))
@@ -557,7 +539,7 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 		const char *peer = json_is_string(e) ? json_string_value(e) : str(e, "peer");
 		static const char *const lknown[] = { "peer", "name", "set", NULL };
 
-		if (!json_is_string(e) && (rc = check_keys(e, lknown, out)))
+		if (!json_is_string(e) && (rc = api_check_keys(e, lknown, out)))
 			goto fail;
 		if (!peer) {
 			rc = api_failf(out, 400, "links[%zu]: expected a peer name or "
@@ -588,7 +570,7 @@ int live_link_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 	struct topo_net next;
 	int rc;
 
-	if ((rc = check_keys(body, known, out)))
+	if ((rc = api_check_keys(body, known, out)))
 		return rc;
 	if (!json_is_array(ends) || json_array_size(ends) != 2 ||
 	    !json_is_string(json_array_get(ends, 0)) || !json_is_string(json_array_get(ends, 1)))

@@ -57,6 +57,7 @@
 
 #include <jansson.h>
 
+#include "api.h"
 #include "image.h"
 #include "live.h"
 #include "log.h"
@@ -672,12 +673,6 @@ out:
 
 /* ---- API ----------------------------------------------------------------- */
 
-static int bad(json_t **out, int status, const char *msg)
-{
-	*out = json_pack("{s:s}", "error", msg);
-	return status;
-}
-
 /* Write w to path (and free it); *bytes = the file's size. 0, or the HTTP
  * status with *out set. */
 static int write_image(struct image_writer *w, const char *path, json_int_t *bytes,
@@ -689,35 +684,25 @@ static int write_image(struct image_writer *w, const char *path, json_int_t *byt
 
 	image_writer_free(w);
 	if (rc)
-		return bad(out, 500, err.msg);
+		return api_failf(out, 500, "%s", err.msg);
 	*bytes = stat(path, &st) ? 0 : st.st_size;
 	return 0;
 }
 
 
-/* Keys of the body; returns 0 or a status with *out set. */
+/* Keys of the body, each a string or null; returns 0 or a status with *out
+ * set. */
 static int body_check(const json_t *body, const char *const *known, json_t **out)
 {
 	const char *key;
 	json_t *v;
-	char msg[160];
+	int rc;
 
-	if (!body || !json_is_object(body))
-		return bad(out, 400, "expected a JSON object as the request body");
-	json_object_foreach((json_t *)body, key, v) {
-		int ok = 0;
-
-		for (int k = 0; known[k]; k++)
-			ok |= !strcmp(known[k], key);
-		if (!ok) {
-			snprintf(msg, sizeof(msg), "unknown key '%s' in the request body", key);
-			return bad(out, 400, msg);
-		}
-		if (!json_is_string(v) && !json_is_null(v)) {
-			snprintf(msg, sizeof(msg), "'%s' must be a string", key);
-			return bad(out, 400, msg);
-		}
-	}
+	if ((rc = api_check_keys(body, known, out)))
+		return rc;
+	json_object_foreach((json_t *)body, key, v)
+		if (!json_is_string(v) && !json_is_null(v))
+			return api_failf(out, 400, "'%s' must be a string", key);
 	return 0;
 }
 
@@ -877,9 +862,9 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	if (strcmp(image_kind(img), "router"))
 		return vnet_errf(&err, "%s: a %s image, not a router image (vnet net restore "
 				 "restores networks)", src, image_kind(img)),
-		       bad(out, 400, err.msg);
+		       api_failf(out, 400, "%s", err.msg);
 	if (!(j = image_part_json(img, "spec.json", &err)))
-		return bad(out, 400, err.msg);
+		return api_failf(out, 400, "%s", err.msg);
 	rc = spec_from_json(j, &v, &err);
 	json_decref(j);
 	if (rc) {
@@ -887,13 +872,13 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 		return 400;
 	}
 	if (!(state = image_part_json(img, "state.json", &err))) {
-		status = bad(out, 400, err.msg);
+		status = api_failf(out, 400, "%s", err.msg);
 		goto out;
 	}
 	node = json_string_value(json_object_get(state, "node"));
 	if (!node || (vi = topo_node_find(&v, node)) < 0) {
 		vnet_errf(&err, "%s: state.json names no node of spec.json", src);
-		status = bad(out, 400, err.msg);
+		status = api_failf(out, 400, "%s", err.msg);
 		goto out;
 	}
 	snprintf(net, sizeof(net), "%s", v.name);
@@ -906,7 +891,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 			snprintf(net, sizeof(net), "%.*s", (int)(sl - as), as);
 		if (!vnet_name_valid(nm) || strlen(nm) >= sizeof(name) ||
 		    (sl && ((size_t)(sl - as) >= sizeof(net) || !vnet_name_valid(net)))) {
-			status = bad(out, 400, "bad 'as': expected NAME or NET/NAME");
+			status = api_failf(out, 400, "bad 'as': expected NAME or NET/NAME");
 			goto out;
 		}
 		snprintf(name, sizeof(name), "%s", nm);
@@ -915,18 +900,18 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	if (!(n = net_find(d, net))) {
 		vnet_errf(&err, "no network '%s' (a router is restored into a running "
 			  "network)", net);
-		status = bad(out, 404, err.msg);
+		status = api_failf(out, 404, "%s", err.msg);
 		goto out;
 	}
 	if (!strcmp(net_state_name(n), "stopped")) {
 		vnet_errf(&err, "network '%s' is stopped: start it first", net);
-		status = bad(out, 409, err.msg);
+		status = api_failf(out, 409, "%s", err.msg);
 		goto out;
 	}
 	if (topo_node_find(&n->spec, name) >= 0) {
 		vnet_errf(&err, "node '%s' already exists in network '%s' (vnet router del "
 			  "%s/%s first, or restore with --as NET/NAME)", name, net, net, name);
-		status = bad(out, 409, err.msg);
+		status = api_failf(out, 409, "%s", err.msg);
 		goto out;
 	}
 	for (int l = 0; l < v.nlinks; l++) {
@@ -941,18 +926,18 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	}
 	if (nmissing) {
 		vnet_errf(&err, "the peers of %s are not in network '%s': %s", node, net, missing);
-		status = bad(out, 409, err.msg);
+		status = api_failf(out, 409, "%s", err.msg);
 		goto out;
 	}
 	snprintf(pname, sizeof(pname), "nodes/%s.json", node);
 	if (image_part(img, pname, NULL) && !(part = image_part_json(img, pname, &err))) {
-		status = bad(out, 400, err.msg);
+		status = api_failf(out, 400, "%s", err.msg);
 		goto out;
 	}
 
 	/* the network with the node and its links, as a live add would make it */
 	if (topo_net_dup(&n->spec, &next)) {
-		status = bad(out, 500, "out of memory");
+		status = api_failf(out, 500, "out of memory");
 		goto out;
 	}
 	nd = v.nodes[vi];
@@ -962,7 +947,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	if ((at = topo_net_add_node(&next, &nd)) < 0) {
 		free(nd.config);
 		free(nd.config_path);
-		status = bad(out, 500, "out of memory");
+		status = api_failf(out, 500, "out of memory");
 		goto out;
 	}
 	if (!renamed)
@@ -980,7 +965,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 			snprintf(lk.name, sizeof(lk.name), "%s-%s", e[0], e[1]);
 		if (topo_link_find(&next, lk.name) >= 0) {
 			vnet_errf(&err, "link '%s' already exists in network '%s'", lk.name, net);
-			status = bad(out, 409, err.msg);
+			status = api_failf(out, 409, "%s", err.msg);
 			goto out;
 		}
 		if (st)
@@ -990,7 +975,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 			size_t sz = (size_t)lk.nprofile * sizeof(*lk.profile);
 
 			if (!(lk.profile = malloc(sz))) {
-				status = bad(out, 500, "out of memory");
+				status = api_failf(out, 500, "out of memory");
 				goto out;
 			}
 			memcpy(lk.profile, v.links[l].profile, sz);
@@ -998,7 +983,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 		if ((k = topo_net_add_link(&next, &lk, topo_node_find(&next, e[0]),
 					   topo_node_find(&next, e[1]))) < 0) {
 			free(lk.profile);
-			status = bad(out, 500, "out of memory");
+			status = api_failf(out, 500, "out of memory");
 			goto out;
 		}
 		if (!renamed)
@@ -1006,7 +991,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	}
 	memset(&next.pos, 0, sizeof(next.pos));
 	if (topo_net_check(&next, NULL, &err) || plan_make(&next, NULL, &np, &err)) {
-		status = bad(out, 400, err.msg);
+		status = api_failf(out, 400, "%s", err.msg);
 		goto out;
 	}
 	/* the saved tables only where the interfaces are the saved ones */
@@ -1030,7 +1015,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	np = NULL;
 	if ((rc = live_apply_restore(d, n, &next, name, tables,
 				     tables && nd.kind == TOPO_ROUTER, &err))) {
-		status = bad(out, rc == -EINVAL ? 400 : 500, err.msg);
+		status = api_failf(out, rc == -EINVAL ? 400 : 500, "%s", err.msg);
 		goto out;
 	}
 	restore_neighbours(d, n);	/* the peers' ends are attached now */
@@ -1075,21 +1060,21 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 		return rc;
 	if (net && !(n = net_find(d, net))) {
 		vnet_errf(&err, "no network '%s'", net);
-		return bad(out, 404, err.msg);
+		return api_failf(out, 404, "%s", err.msg);
 	}
 	path = bstr(body, "path");
 	if (strcmp(op, "copy") && (!path || path[0] != '/'))
-		return bad(out, 400, "'path' must be an absolute file name");
+		return api_failf(out, 400, "'path' must be an absolute file name");
 
 	if (!strcmp(op, "restore")) {
 		if (!(img = image_read(path, &err)))
-			return bad(out, 400, err.msg);
+			return api_failf(out, 400, "%s", err.msg);
 		rc = restore_image(d, img, path, bstr(body, "as"), NULL, out);
 		image_free(img);
 		return rc;
 	}
 	if ((rc = net_image(d, n, &w, &nnodes, &frozen, &err)))
-		return bad(out, rc, err.msg);
+		return api_failf(out, rc, "%s", err.msg);
 	if (!strcmp(op, "save")) {
 		json_int_t bytes;
 
@@ -1110,17 +1095,17 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 
 		if (!as) {
 			image_writer_free(w);
-			return bad(out, 400, "'as' (the name of the copy) is required");
+			return api_failf(out, 400, "'as' (the name of the copy) is required");
 		}
 		rc = image_writer_write_buf(w, &buf, &len, &err);
 		image_writer_free(w);
 		if (rc)
-			return bad(out, 500, err.msg);
+			return api_failf(out, 500, "%s", err.msg);
 		snprintf(label, sizeof(label), "copy of %s", n->spec.name);
 		img = image_read_buf(buf, len, label, &err);
 		free(buf);
 		if (!img)
-			return bad(out, 500, err.msg);
+			return api_failf(out, 500, "%s", err.msg);
 		rc = restore_image(d, img, label, as, bstr(body, "prefix"), out);
 		image_free(img);
 		if (rc == 201)
@@ -1147,22 +1132,22 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 	if (rc)
 		return rc;
 	if (ref && (rc = net_resolve_node(d, ref, &n, &i, &err)))
-		return bad(out, rc == -EEXIST ? 409 : 404, err.msg);
+		return api_failf(out, rc == -EEXIST ? 409 : 404, "%s", err.msg);
 	path = bstr(body, "path");
 	if (strcmp(op, "copy") && (!path || path[0] != '/'))
-		return bad(out, 400, "'path' must be an absolute file name");
+		return api_failf(out, 400, "'path' must be an absolute file name");
 
 	if (!strcmp(op, "restore")) {
 		if (!(img = image_read(path, &err)))
-			return bad(out, 400, err.msg);
+			return api_failf(out, 400, "%s", err.msg);
 		rc = router_restore(d, img, path, bstr(body, "as"), out);
 		image_free(img);
 		return rc;
 	}
 	if (!strcmp(op, "copy") && !bstr(body, "as"))
-		return bad(out, 400, "'as' (the name of the copy) is required");
+		return api_failf(out, 400, "'as' (the name of the copy) is required");
 	if ((rc = router_image(d, n, i, &w, &frozen, &err)))
-		return bad(out, rc, err.msg);
+		return api_failf(out, rc, "%s", err.msg);
 	if (!strcmp(op, "save")) {
 		json_int_t bytes;
 
@@ -1184,13 +1169,13 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 		rc = image_writer_write_buf(w, &buf, &len, &err);
 		image_writer_free(w);
 		if (rc)
-			return bad(out, 500, err.msg);
+			return api_failf(out, 500, "%s", err.msg);
 		snprintf(label, sizeof(label), "copy of %s/%s", n->spec.name,
 			 n->spec.nodes[i].name);
 		img = image_read_buf(buf, len, label, &err);
 		free(buf);
 		if (!img)
-			return bad(out, 500, err.msg);
+			return api_failf(out, 500, "%s", err.msg);
 		rc = router_restore(d, img, label, bstr(body, "as"), out);
 		image_free(img);
 		if (rc == 201)
