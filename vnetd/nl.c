@@ -768,7 +768,10 @@ static int list_once(struct nl *nl, int family, uint16_t type, size_t size,
 	return 0;
 }
 
-int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n)
+/* A dump of one family's routes or neighbours, again when the kernel
+ * interrupted it (-EINTR: the table changed meanwhile). */
+static int list_family(struct nl *nl, int family, uint16_t type, size_t size,
+		       mnl_cb_t cb, void **out, int *n)
 {
 	int rc = -EINTR;
 
@@ -777,23 +780,20 @@ int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n)
 	if (family != AF_INET && family != AF_INET6)
 		return -EAFNOSUPPORT;
 	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
-		rc = list_once(nl, family, RTM_GETROUTE, sizeof(struct nl_route),
-			       route_list_cb, (void **)out, n);
+		rc = list_once(nl, family, type, size, cb, out, n);
 	return rc;
+}
+
+int nl_route_list(struct nl *nl, int family, struct nl_route **out, int *n)
+{
+	return list_family(nl, family, RTM_GETROUTE, sizeof(**out), route_list_cb,
+			   (void **)out, n);
 }
 
 int nl_neigh_list(struct nl *nl, int family, struct nl_neigh **out, int *n)
 {
-	int rc = -EINTR;
-
-	*out = NULL;
-	*n = 0;
-	if (family != AF_INET && family != AF_INET6)
-		return -EAFNOSUPPORT;
-	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
-		rc = list_once(nl, family, RTM_GETNEIGH, sizeof(struct nl_neigh),
-			       neigh_list_cb, (void **)out, n);
-	return rc;
+	return list_family(nl, family, RTM_GETNEIGH, sizeof(**out), neigh_list_cb,
+			   (void **)out, n);
 }
 
 static int route_add_full(struct nl *nl, const struct nl_route *r, int onlink)
