@@ -125,7 +125,10 @@ static void restore_text(json_t *resp, const char *ctx)
 	       (long long)json_integer_value(json_object_get(resp, "start_ms")));
 }
 
-int cmd_net_restore(struct cli *cli, int argc, char **argv)
+/* vnet net|router restore FILE [--as REF]: POST path to url. */
+static int restore_cmd(struct cli *cli, int argc, char **argv, enum args_ref_kind kind,
+		       const char *url, void (*text)(json_t *, const char *),
+		       const char *ctx)
 {
 	const char *as;
 	char err[256], *abs;
@@ -135,18 +138,23 @@ int cmd_net_restore(struct cli *cli, int argc, char **argv)
 	if ((rc = take_opt(cli, &argc, argv, "--as", NULL, &as)) ||
 	    (rc = cli_expect_args(cli, argc, argv, 1)))
 		return rc;
-	if (as && args_ref_check(as, ARGS_NET, err, sizeof(err)) < 0)
+	if (as && args_ref_check(as, kind, err, sizeof(err)) < 0)
 		return cli_usage_error(cli, "%s", err);
 	if (!(abs = abs_path(argv[0])))
 		return cli_fail(cli, "cannot resolve %s: %s", argv[0], strerror(errno));
-	rc = post(cli, "/v1/networks/restore",
-			 json_pack("{s:s, s:s?}", "path", abs, "as", as), &resp);
+	rc = post(cli, url, json_pack("{s:s, s:s?}", "path", abs, "as", as), &resp);
 	free(abs);
 	if (rc < 0)
 		return CLI_EXIT_FAIL;
-	print_result(cli, resp, restore_text, NULL);
+	print_result(cli, resp, text, ctx);
 	json_decref(resp);
 	return CLI_EXIT_OK;
+}
+
+int cmd_net_restore(struct cli *cli, int argc, char **argv)
+{
+	return restore_cmd(cli, argc, argv, ARGS_NET, "/v1/networks/restore", restore_text,
+			   NULL);
 }
 
 static void copy_text(json_t *resp, const char *net)
@@ -212,26 +220,8 @@ static void router_restore_text(json_t *resp, const char *verb)
 
 int cmd_router_restore(struct cli *cli, int argc, char **argv)
 {
-	const char *as;
-	char err[256], *abs;
-	json_t *resp;
-	int rc;
-
-	if ((rc = take_opt(cli, &argc, argv, "--as", NULL, &as)) ||
-	    (rc = cli_expect_args(cli, argc, argv, 1)))
-		return rc;
-	if (as && args_ref_check(as, ARGS_NODE, err, sizeof(err)) < 0)
-		return cli_usage_error(cli, "%s", err);
-	if (!(abs = abs_path(argv[0])))
-		return cli_fail(cli, "cannot resolve %s: %s", argv[0], strerror(errno));
-	rc = post(cli, "/v1/nodes/restore", json_pack("{s:s, s:s?}", "path", abs, "as", as),
-		  &resp);
-	free(abs);
-	if (rc < 0)
-		return CLI_EXIT_FAIL;
-	print_result(cli, resp, router_restore_text, "restored");
-	json_decref(resp);
-	return CLI_EXIT_OK;
+	return restore_cmd(cli, argc, argv, ARGS_NODE, "/v1/nodes/restore",
+			   router_restore_text, "restored");
 }
 
 int cmd_router_copy(struct cli *cli, int argc, char **argv)
