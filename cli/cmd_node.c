@@ -150,8 +150,8 @@ static void node_text(json_t *node, const char *given)
 	print_node(node, 0, 1);
 }
 
-/* "red/r1: running" after start, stop or set. */
-static void node_state_text(json_t *node, const char *given)
+/* "red/r1: running, pid 1234", without the end of the line. */
+static void node_state_line(json_t *node, const char *given)
 {
 	struct sbuf b = { 0 };
 	json_int_t pid = json_integer_value(json_object_get(node, "pid"));
@@ -160,23 +160,22 @@ static void node_state_text(json_t *node, const char *given)
 	printf("%s: %s", sbuf_str(&b), jstr(node, "state") ?: "ok");
 	if (pid > 0)
 		printf(", pid %" JSON_INTEGER_FORMAT, pid);
-	putchar('\n');
 	sbuf_free(&b);
+}
+
+/* "red/r1: running" after start, stop or set. */
+static void node_state_text(json_t *node, const char *given)
+{
+	node_state_line(node, given);
+	putchar('\n');
 }
 
 /* "red/r1: running, pid 1234, cpu 25%, memory 64M" after set. */
 static void node_set_text(json_t *node, const char *given)
 {
-	struct sbuf b = { 0 };
-	json_int_t pid = json_integer_value(json_object_get(node, "pid"));
-
-	node_label(&b, node, given);
-	printf("%s: %s", sbuf_str(&b), jstr(node, "state") ?: "ok");
-	if (pid > 0)
-		printf(", pid %" JSON_INTEGER_FORMAT, pid);
+	node_state_line(node, given);
 	printf(", cpu %s, memory %s\n", jstr(node, "cpu") ?: "no limit",
 	       jstr(node, "memory") ?: "no limit");
-	sbuf_free(&b);
 }
 
 /* One request about NODE (argv[0], the only argument). */
