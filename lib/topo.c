@@ -869,15 +869,31 @@ static int key_text(struct pctx *c, char key[TOPO_KEY_MAX], struct topo_pos *pos
 	return 0;
 }
 
-/* Index of key in the NULL-terminated list, or -1 with an error listing them. */
-static int known_key(struct pctx *c, const char *key, struct topo_pos pos,
-		     const char *const *known, const char *where, unsigned *seen)
+/* "bandwidth, burst, ..." for messages; without mtu when no_mtu. */
+static const char *prop_list(char *buf, size_t n, int no_mtu)
 {
-	char list[200];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < LINKP__COUNT && len < n; i++)
+		if (!(no_mtu && i == LINKP_MTU))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+						linkp_name(i));
+	return buf;
+}
+
+/* Index of key in the NULL-terminated list, or -1 with an error listing
+ * them. An empty entry is where the link properties (read before by
+ * parse_prop; without mtu when no_mtu) go in that list; it matches no key. */
+static int known_key_props(struct pctx *c, const char *key, struct topo_pos pos,
+			   const char *const *known, int no_mtu, const char *where,
+			   unsigned *seen)
+{
+	char list[400], props[300];
 	size_t len = 0;
 
 	for (int i = 0; known[i]; i++) {
-		if (strcmp(key, known[i]))
+		if (!known[i][0] || strcmp(key, known[i]))
 			continue;
 		if (*seen & (1u << i))
 			return perr(c, pos, "duplicate key '%s' %s; expected each key once",
@@ -888,8 +904,15 @@ static int known_key(struct pctx *c, const char *key, struct topo_pos pos,
 	list[0] = '\0';
 	for (int i = 0; known[i] && len < sizeof(list); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					i ? ", " : "", known[i]);
+					i ? ", " : "", known[i][0] ? known[i] :
+					prop_list(props, sizeof(props), no_mtu));
 	return perr(c, pos, "unknown key '%s' %s (known: %s)", key, where, list);
+}
+
+static int known_key(struct pctx *c, const char *key, struct topo_pos pos,
+		     const char *const *known, const char *where, unsigned *seen)
+{
+	return known_key_props(c, key, pos, known, 0, where, seen);
 }
 
 /* The value of a property as text for its parser; a list or a map becomes
@@ -1405,19 +1428,6 @@ static int parse_prop(struct pctx *c, const char *key, struct topo_pos kpos,
 	return 1;
 }
 
-/* "bandwidth, burst, ..." for messages; without mtu when no_mtu. */
-static const char *prop_list(char *buf, size_t n, int no_mtu)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (int i = 0; i < LINKP__COUNT && len < n; i++)
-		if (!(no_mtu && i == LINKP_MTU))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
-						linkp_name(i));
-	return buf;
-}
-
 /* down / repeat: true or false. */
 static int parse_flag(struct pctx *c, const char *what, int *out)
 {
@@ -1463,8 +1473,8 @@ static int parse_profile_time(struct pctx *c, const char *what, uint64_t *out)
  * reverse: {...}}, read into bl->steps as written. */
 static int parse_step(struct pctx *c, struct blink *bl)
 {
-	enum { K_AT, K_FORWARD, K_REVERSE };
-	static const char *const known[] = { "at", "forward", "reverse", NULL };
+	enum { K_AT, K_FORWARD, K_REVERSE, K_PROPS };
+	static const char *const known[] = { "at", "forward", "reverse", "", NULL };
 	struct topo_pos pos = ev_pos(&c->ev), kpos, at_pos = pos;
 	struct link_params both, fwd, rev;
 	uint32_t mboth = 0, mfwd = 0, mrev = 0;
@@ -1502,20 +1512,8 @@ static int parse_step(struct pctx *c, struct blink *bl)
 				return -1;
 			continue;
 		}
-		for (k = 0; known[k] && strcmp(key, known[k]); k++)
-			;
-		if (!known[k]) {
-			char props[300];
-
-			return perr(c, kpos, "unknown key '%s' in a profile step (known: at, "
-				    "forward, reverse, %s)", key,
-				    prop_list(props, sizeof(props), 1));
-		}
-		if (seen & (1u << k))
-			return perr(c, kpos, "duplicate key '%s' in a profile step; expected "
-				    "each key once", key);
-		seen |= 1u << k;
-		if (next(c))
+		if ((k = known_key_props(c, key, kpos, known, 1, "in a profile step",
+					 &seen)) < 0 || next(c))
 			return -1;
 		switch (k) {
 		case K_AT:
@@ -1615,8 +1613,9 @@ static int resolve_profile(struct pctx *c, struct blink *bl, struct topo_pos pos
 static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			  struct topo_pos pos)
 {
-	enum { K_ENDS, K_NAME, K_DOWN, K_FORWARD, K_REVERSE, K_PROFILE, K_REPEAT, K_PERIOD };
-	static const char *const known[] = { "ends", "name", "down", "forward", "reverse",
+	enum { K_ENDS, K_NAME, K_DOWN, K_FORWARD, K_REVERSE, K_PROPS, K_PROFILE, K_REPEAT,
+	       K_PERIOD };
+	static const char *const known[] = { "ends", "name", "down", "forward", "reverse", "",
 					     "profile", "repeat", "period", NULL };
 	struct link_params both, fwd, rev;
 	uint32_t mboth = 0, mfwd = 0, mrev = 0;
@@ -1641,20 +1640,8 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 				return -1;
 			continue;
 		}
-		for (k = 0; known[k] && strcmp(key, known[k]); k++)
-			;
-		if (!known[k]) {
-			char props[300];
-
-			return perr(c, kpos, "unknown key '%s' in a link (known: ends, name, "
-				    "down, forward, reverse, %s, profile, repeat, period)", key,
-				    prop_list(props, sizeof(props), 0));
-		}
-		if (seen & (1u << k))
-			return perr(c, kpos, "duplicate key '%s' in a link; expected each key "
-				    "once", key);
-		seen |= 1u << k;
-		if (next(c))
+		if ((k = known_key_props(c, key, kpos, known, 0, "in a link",
+					 &seen)) < 0 || next(c))
 			return -1;
 		switch (k) {
 		case K_ENDS:
