@@ -289,6 +289,19 @@ const char *linkp_fmt(const struct link_params *params, enum linkp_prop p,
 	return buf;
 }
 
+size_t linkp_fmt_list(char *buf, size_t n, const struct link_params *params, uint32_t mask)
+{
+	size_t len = 0;
+	char v[64];
+
+	buf[0] = '\0';
+	for (int i = 0; i < LINKP__COUNT && len < n; i++)
+		if (mask & LINKP_BIT(i))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", len ? " " : "",
+						linkp_name(i), linkp_fmt(params, i, v, sizeof(v)));
+	return len < n ? len : n - 1;
+}
+
 int linkp_is_set(const struct link_params *params, enum linkp_prop p)
 {
 	if ((unsigned)p >= LINKP__COUNT)

@@ -96,6 +96,9 @@ void linkp_apply(struct link_params *dst, const struct link_params *src, uint32_
 /* Print property p of params in its unit ("100mbit"); returns buf. */
 const char *linkp_fmt(const struct link_params *params, enum linkp_prop p,
 		      char *buf, size_t n);
+/* "delay=30ms loss=1%" of the properties in mask (LINKP_BIT()s) into buf;
+ * returns the length written (at most n - 1). */
+size_t linkp_fmt_list(char *buf, size_t n, const struct link_params *params, uint32_t mask);
 /* Is property p different from its default (zero)? */
 int linkp_is_set(const struct link_params *params, enum linkp_prop p);
 /* Initialise to defaults (unlimited, no delay, no loss). */

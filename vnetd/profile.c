@@ -65,20 +65,6 @@ static enum profile_state state_of(const struct vnet_network *n, int i)
 	return n->links[i].created ? n->links[i].prof.state : PROFILE_OFF;
 }
 
-/* "delay=30ms loss=1%" of the properties in mask. */
-static size_t fmt_props(char *buf, size_t n, const struct link_params *p, uint32_t mask)
-{
-	size_t len = 0;
-	char v[64];
-
-	buf[0] = '\0';
-	for (int i = 0; i < LINKP__COUNT && len < n; i++)
-		if (mask & LINKP_BIT(i))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", len ? " " : "",
-						linkp_name(i), linkp_fmt(p, i, v, sizeof(v)));
-	return len < n ? len : n - 1;
-}
-
 /* Do both directions of step st set the same properties to the same values? */
 static int same_both_ways(const struct topo_step *st)
 {
@@ -107,7 +93,7 @@ static void step_apply(struct vnetd *d, struct vnet_network *n, int i, int k)
 	if (same_both_ways(st)) {
 		if (st->mask[0])
 			rc = link_change(d, n, i, &st->p[0], st->mask[0], 3, &err);
-		fmt_props(what, sizeof(what), &st->p[0], st->mask[0]);
+		linkp_fmt_list(what, sizeof(what), &st->p[0], st->mask[0]);
 	} else {
 		size_t len;
 
@@ -116,11 +102,11 @@ static void step_apply(struct vnetd *d, struct vnet_network *n, int i, int k)
 				rc = link_change(d, n, i, &st->p[dir], st->mask[dir], 1 << dir,
 						 &err);
 		len = (size_t)snprintf(what, sizeof(what), "forward ");
-		len += fmt_props(what + len, sizeof(what) - len, &st->p[0], st->mask[0]);
+		len += linkp_fmt_list(what + len, sizeof(what) - len, &st->p[0], st->mask[0]);
 		if (len < sizeof(what))
 			len += (size_t)snprintf(what + len, sizeof(what) - len, "; reverse ");
 		if (len < sizeof(what))
-			fmt_props(what + len, sizeof(what) - len, &st->p[1], st->mask[1]);
+			linkp_fmt_list(what + len, sizeof(what) - len, &st->p[1], st->mask[1]);
 	}
 	units_fmt_time(st->at_ns, at, sizeof(at));
 	if (rc)

@@ -236,6 +236,15 @@ static void test_fmt_is_set(void **state)
 	assert_true(linkp_is_set(&p, LINKP_BANDWIDTH));
 	assert_true(linkp_is_set(&p, LINKP_JITTER_DIST));
 	assert_false(linkp_is_set(&p, LINKP_JITTER));
+	/* the list of the properties in a mask, in table order; cut to fit */
+	assert_int_equal(linkp_fmt_list(buf, sizeof(buf), &p,
+					 LINKP_BIT(LINKP_LOSS) | LINKP_BIT(LINKP_DELAY)),
+			 strlen("delay=2.5ms loss=0.1%"));
+	assert_string_equal(buf, "delay=2.5ms loss=0.1%");
+	assert_int_equal(linkp_fmt_list(buf, 8, &p, mask), 7);
+	assert_string_equal(buf, "bandwid");
+	assert_int_equal(linkp_fmt_list(buf, sizeof(buf), &p, 0), 0);
+	assert_string_equal(buf, "");
 }
 
 /* set -> fmt -> set on a fresh struct gives the same struct, for every

@@ -75,14 +75,12 @@ static void expect_err_len(const char *yaml, size_t len, const char *start, ...)
 
 static const char *fmt_params(const struct link_params *p, char *buf, size_t n)
 {
-	size_t len = 0;
-	char v[64];
+	uint32_t mask = 0;
 
-	buf[0] = '\0';
-	for (int i = 0; i < LINKP__COUNT && len < n; i++)
+	for (int i = 0; i < LINKP__COUNT; i++)
 		if (linkp_is_set(p, i))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", len ? " " : "",
-						linkp_name(i), linkp_fmt(p, i, v, sizeof(v)));
+			mask |= LINKP_BIT(i);
+	linkp_fmt_list(buf, n, p, mask);
 	return buf;
 }
 
@@ -1030,31 +1028,16 @@ static void test_docs_examples(void **state)
 		fail_msg("only %d yaml examples found in docs/topology.md", count);
 }
 
-
 /*
  * Profiles (time-varying links)
  */
-
-/* "name=value ..." of the properties in mask, whatever their values. */
-static const char *fmt_masked(const struct link_params *p, uint32_t mask, char *buf,
-			      size_t n)
-{
-	size_t len = 0;
-	char v[64];
-
-	buf[0] = '\0';
-	for (int i = 0; i < LINKP__COUNT && len < n; i++)
-		if (mask & LINKP_BIT(i))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", len ? " " : "",
-						linkp_name(i), linkp_fmt(p, i, v, sizeof(v)));
-	return buf;
-}
 
 static void assert_step(const struct topo_step *st, int d, const char *want)
 {
 	char buf[512];
 
-	assert_string_equal(fmt_masked(&st->p[d], st->mask[d], buf, sizeof(buf)), want);
+	linkp_fmt_list(buf, sizeof(buf), &st->p[d], st->mask[d]);
+	assert_string_equal(buf, want);
 }
 
 #define NET2 "networks:\n  red:\n    prefix: 10.0.0.0/8\n    routers: [r1, r2]\n" \
