@@ -11,14 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -106,32 +104,15 @@ static const char *mac_fmt(const uint8_t *m, char *buf, size_t n)
 /* `birdc show protocols` inside the router, parsed; NULL when unavailable. */
 static json_t *bird_protocols(struct vnet_network *n, int i)
 {
-	struct node_rt *nr = &n->nodes[i];
-	const char *argv[] = { "birdc", "-s", "/run/bird/bird.ctl", "show", "protocols", NULL };
 	char out[600], line[512];
 	struct vnet_err err;
 	json_t *arr = NULL;
-	pid_t pid;
 	FILE *f;
-	int status, lineno = 0;
+	int lineno = 0;
 
-	/* birdc would join the frozen cgroup and freeze with it, and vnetd
-	 * with its wait for it */
-	if (nr->bird != BIRD_RUNNING || nr->paused)
+	if (n->nodes[i].bird != BIRD_RUNNING ||
+	    router_birdc(n, i, "show", "protocols", 2000, out, sizeof(out), &err) < 0)
 		return NULL;
-	snprintf(out, sizeof(out), "%s/birdc.out", nr->dir);
-	unlink(out);
-	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, out, &pid, &err))
-		return NULL;
-	for (int t = 0; t < 200; t++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			goto done;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return NULL;
-done:
 	if (!(f = fopen(out, "r")))
 		return NULL;
 	arr = json_array();

@@ -481,29 +481,42 @@ int router_tick(struct vnetd *d)
 }
 
 
-/* Run `birdc configure` inside node i (live.c). */
-static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
+int router_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg,
+		 int timeout_ms, char *out, size_t outlen, struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
-	const char *argv[] = { "birdc", "-s", "/run/bird/bird.ctl", "configure", NULL };
-	char out[600];
+	const char *argv[] = { "birdc", "-s", "/run/bird/bird.ctl", cmd, arg, NULL };
 	pid_t pid;
 	int status;
 
-	snprintf(out, sizeof(out), "%s/birdc.out", nr->dir);
+	if (nr->state != NODE_RUNNING || nr->paused)
+		return vnet_errf(err, "%s/%s is %s", n->spec.name, n->spec.nodes[i].name,
+				 router_state_name(nr));
+	snprintf(out, outlen, "%s/birdc.out", nr->dir);
+	unlink(out);
 	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, out, &pid, err))
 		return -1;
-	for (int t = 0; t < 500; t++) {
+	for (int t = 0; t < timeout_ms / 10; t++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 :
-				vnet_errf(err, "birdc configure failed in %s/%s (see %s)",
-					  n->spec.name, n->spec.nodes[i].name, out);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		usleep(10000);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	return vnet_errf(err, "birdc configure timed out in %s/%s", n->spec.name,
+	return vnet_errf(err, "birdc %s timed out in %s/%s", cmd, n->spec.name,
 			 n->spec.nodes[i].name);
+}
+
+/* `birdc configure` inside node i (live.c). */
+static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
+{
+	char out[600];
+	int rc = router_birdc(n, i, "configure", NULL, 5000, out, sizeof(out), err);
+
+	if (rc > 0)
+		return vnet_errf(err, "birdc configure failed in %s/%s (see %s)", n->spec.name,
+				 n->spec.nodes[i].name, out);
+	return rc;
 }
 
 int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)

@@ -183,6 +183,13 @@ const char *router_state_name(const struct node_rt *nr);
  * /etc/hosts in place and, for a router, its bird.conf, then `birdc
  * configure` (BIRD keeps its adjacencies). */
 int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err);
+/* Run `birdc CMD [ARG]` inside running node i, its output in the node's
+ * birdc.out (path in out), waiting up to timeout_ms: birdc's exit status, or
+ * -1 with err (spawn failed, timed out). Refused while the node is paused:
+ * birdc would join the frozen cgroup and freeze with it, and vnetd with its
+ * wait. */
+int router_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg,
+		 int timeout_ms, char *out, size_t outlen, struct vnet_err *err);
 /* A child exited: is it one of our BIRDs? Schedules a restart. */
 int router_child_exited(struct vnetd *d, pid_t pid, int status);
 /* Run pending BIRD restarts; returns ms until the next one or -1. */
