@@ -65,29 +65,8 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	char tmp[600];
-	size_t len = strlen(text);
-	int fd, rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
-/* Overwrite path's contents in place: /etc/hosts is bind-mounted into the
- * node by inode, so a rename would not reach it. */
+/* Overwrite path's contents in place (0 or -errno): /etc/hosts is
+ * bind-mounted into the node by inode, so a rename would not reach it. */
 static int write_in_place(const char *path, const char *text)
 {
 	size_t len = strlen(text);
@@ -99,6 +78,21 @@ static int write_in_place(const char *path, const char *text)
 		rc = -EIO;
 	if (close(fd) && !rc)
 		rc = -errno;
+	return rc;
+}
+
+/* Replace path with a new file holding text (write, then rename). */
+static int write_file(const char *path, const char *text)
+{
+	char tmp[600];
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	rc = write_in_place(tmp, text);
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
 	return rc;
 }
 
