@@ -883,8 +883,9 @@ static const char *prop_list(char *buf, size_t n, int no_mtu)
 }
 
 /* Index of key in the NULL-terminated list, or -1 with an error listing
- * them. An empty entry is where the link properties (read before by
- * parse_prop; without mtu when no_mtu) go in that list; it matches no key. */
+ * them. An empty entry is where forward, reverse and the link properties
+ * (read before by dirprops_key; without mtu when no_mtu) go in that list;
+ * it matches no key. */
 static int known_key_props(struct pctx *c, const char *key, struct topo_pos pos,
 			   const char *const *known, int no_mtu, const char *where,
 			   unsigned *seen)
@@ -903,8 +904,9 @@ static int known_key_props(struct pctx *c, const char *key, struct topo_pos pos,
 	}
 	list[0] = '\0';
 	for (int i = 0; known[i] && len < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					i ? ", " : "", known[i][0] ? known[i] :
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s%s",
+					i ? ", " : "", known[i][0] ? "" : "forward, reverse, ",
+					known[i][0] ? known[i] :
 					prop_list(props, sizeof(props), no_mtu));
 	return perr(c, pos, "unknown key '%s' %s (known: %s)", key, where, list);
 }
@@ -1428,6 +1430,60 @@ static int parse_prop(struct pctx *c, const char *key, struct topo_pos kpos,
 	return 1;
 }
 
+/* The link properties of a link or profile-step map: those for both
+ * directions at its top level and the maps forward: and reverse:. */
+struct dirprops {
+	struct link_params both, dir[2];
+	uint32_t mboth, mdir[2];
+	unsigned seen;		/* bit d: the map of direction d was there */
+	int in_step;		/* a profile step: no mtu */
+};
+
+static void dirprops_init(struct dirprops *dp, int in_step)
+{
+	memset(dp, 0, sizeof(*dp));
+	linkp_init(&dp->both);
+	linkp_init(&dp->dir[0]);
+	linkp_init(&dp->dir[1]);
+	dp->in_step = in_step;
+}
+
+/* A key of the map that is a link property, forward or reverse: parse its
+ * value into dp. Returns 1 when it was one, 0 when not, -1 on error.
+ * `where` is "a link" or "a profile step". */
+static int dirprops_key(struct pctx *c, const char *key, struct topo_pos kpos,
+			const char *where, struct dirprops *dp)
+{
+	static const char *const dirs[] = { "forward", "reverse" };
+
+	for (int d = 0; d < 2; d++) {
+		if (strcmp(key, dirs[d]))
+			continue;
+		if (dp->seen & (1u << d))
+			return perr(c, kpos, "duplicate key '%s' in %s; expected each key once",
+				    key, where);
+		dp->seen |= 1u << d;
+		if (next(c) || parse_direction(c, dirs[d], &dp->dir[d], &dp->mdir[d],
+					       dp->in_step))
+			return -1;
+		return 1;
+	}
+	return parse_prop(c, key, kpos, where, dp->in_step, &dp->both, &dp->mboth);
+}
+
+/* Each direction's properties: the top-level ones, then its own map's over
+ * them; mask (may be NULL) gets which were given. */
+static void dirprops_result(const struct dirprops *dp, struct link_params p[2],
+			    uint32_t mask[2])
+{
+	for (int d = 0; d < 2; d++) {
+		p[d] = dp->both;
+		linkp_apply(&p[d], &dp->dir[d], dp->mdir[d]);
+		if (mask)
+			mask[d] = dp->mboth | dp->mdir[d];
+	}
+}
+
 /* down / repeat: true or false. */
 static int parse_flag(struct pctx *c, const char *what, int *out)
 {
@@ -1473,11 +1529,10 @@ static int parse_profile_time(struct pctx *c, const char *what, uint64_t *out)
  * reverse: {...}}, read into bl->steps as written. */
 static int parse_step(struct pctx *c, struct blink *bl)
 {
-	enum { K_AT, K_FORWARD, K_REVERSE, K_PROPS };
-	static const char *const known[] = { "at", "forward", "reverse", "", NULL };
+	enum { K_AT, K_PROPS };
+	static const char *const known[] = { "at", "", NULL };
 	struct topo_pos pos = ev_pos(&c->ev), kpos, at_pos = pos;
-	struct link_params both, fwd, rev;
-	uint32_t mboth = 0, mfwd = 0, mrev = 0;
+	struct dirprops dp;
 	char key[TOPO_KEY_MAX], a[32], b[32];
 	unsigned seen = 0;
 	struct bstep *st;
@@ -1497,9 +1552,7 @@ static int parse_step(struct pctx *c, struct blink *bl)
 	st = &bl->steps[bl->nsteps];
 	memset(st, 0, sizeof(*st));
 	st->pos = pos;
-	linkp_init(&both);
-	linkp_init(&fwd);
-	linkp_init(&rev);
+	dirprops_init(&dp, 1);
 	for (;;) {
 		if (next(c))
 			return -1;
@@ -1507,7 +1560,7 @@ static int parse_step(struct pctx *c, struct blink *bl)
 			break;
 		if (key_text(c, key, &kpos))
 			return -1;
-		if ((prop = parse_prop(c, key, kpos, "a profile step", 1, &both, &mboth))) {
+		if ((prop = dirprops_key(c, key, kpos, "a profile step", &dp))) {
 			if (prop < 0)
 				return -1;
 			continue;
@@ -1515,20 +1568,10 @@ static int parse_step(struct pctx *c, struct blink *bl)
 		if ((k = known_key_props(c, key, kpos, known, 1, "in a profile step",
 					 &seen)) < 0 || next(c))
 			return -1;
-		switch (k) {
-		case K_AT:
+		if (k == K_AT) {
 			at_pos = ev_pos(&c->ev);
 			if (parse_profile_time(c, "at", &st->at))
 				return -1;
-			break;
-		case K_FORWARD:
-			if (parse_direction(c, "forward", &fwd, &mfwd, 1))
-				return -1;
-			break;
-		case K_REVERSE:
-			if (parse_direction(c, "reverse", &rev, &mrev, 1))
-				return -1;
-			break;
 		}
 	}
 	if (!(seen & (1u << K_AT)))
@@ -1544,12 +1587,7 @@ static int parse_step(struct pctx *c, struct blink *bl)
 			    "time, at least " PROFILE_GAP_TEXT " apart",
 			    units_fmt_time(st->at, a, sizeof(a)),
 			    units_fmt_time(bl->steps[bl->nsteps - 1].at, b, sizeof(b)));
-	st->p[0] = both;
-	st->p[1] = both;
-	st->mask[0] = mboth | mfwd;
-	st->mask[1] = mboth | mrev;
-	linkp_apply(&st->p[0], &fwd, mfwd);
-	linkp_apply(&st->p[1], &rev, mrev);
+	dirprops_result(&dp, st->p, st->mask);
 	bl->nsteps++;
 	c->profile_steps++;
 	return 0;
@@ -1613,21 +1651,17 @@ static int resolve_profile(struct pctx *c, struct blink *bl, struct topo_pos pos
 static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			  struct topo_pos pos)
 {
-	enum { K_ENDS, K_NAME, K_DOWN, K_FORWARD, K_REVERSE, K_PROPS, K_PROFILE, K_REPEAT,
-	       K_PERIOD };
-	static const char *const known[] = { "ends", "name", "down", "forward", "reverse", "",
-					     "profile", "repeat", "period", NULL };
-	struct link_params both, fwd, rev;
-	uint32_t mboth = 0, mfwd = 0, mrev = 0;
+	enum { K_ENDS, K_NAME, K_DOWN, K_PROPS, K_PROFILE, K_REPEAT, K_PERIOD };
+	static const char *const known[] = { "ends", "name", "down", "", "profile", "repeat",
+					     "period", NULL };
+	struct dirprops dp;
 	struct topo_pos kpos, repeat_pos = pos, period_pos = pos;
 	char key[TOPO_KEY_MAX], show[TOPO_SHOW_MAX + 4], a[32], t[32];
 	unsigned seen = 0;
 	const char *v = "";
 	int k, prop;
 
-	linkp_init(&both);
-	linkp_init(&fwd);
-	linkp_init(&rev);
+	dirprops_init(&dp, 0);
 	for (;;) {
 		if (next(c))
 			return -1;
@@ -1635,7 +1669,7 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			break;
 		if (key_text(c, key, &kpos))
 			return -1;
-		if ((prop = parse_prop(c, key, kpos, "a link", 0, &both, &mboth))) {
+		if ((prop = dirprops_key(c, key, kpos, "a link", &dp))) {
 			if (prop < 0)
 				return -1;
 			continue;
@@ -1659,14 +1693,6 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			break;
 		case K_DOWN:
 			if (parse_flag(c, "down", &bl->l.down))
-				return -1;
-			break;
-		case K_FORWARD:
-			if (parse_direction(c, "forward", &fwd, &mfwd, 0))
-				return -1;
-			break;
-		case K_REVERSE:
-			if (parse_direction(c, "reverse", &rev, &mrev, 0))
 				return -1;
 			break;
 		case K_PROFILE:
@@ -1705,10 +1731,7 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 			    " longer than the last step's at (%s); expected a longer period",
 			    units_fmt_time(bl->l.period_ns, t, sizeof(t)),
 			    units_fmt_time(bl->steps[bl->nsteps - 1].at, a, sizeof(a)));
-	linkp_apply(&bl->l.dir[0], &both, mboth);
-	linkp_apply(&bl->l.dir[1], &both, mboth);
-	linkp_apply(&bl->l.dir[0], &fwd, mfwd);
-	linkp_apply(&bl->l.dir[1], &rev, mrev);
+	dirprops_result(&dp, bl->l.dir, NULL);
 	if (bl->nsteps && resolve_profile(c, bl, pos))
 		return -1;
 	return 0;
