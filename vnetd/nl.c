@@ -449,25 +449,36 @@ static void put_nexthop(const struct dump *d, int family, const struct nlattr *g
 		fputs(" linkdown", d->out);
 }
 
-static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+/* A route of the main table of family, not a cached clone: 1 with its
+ * attributes in tb, else 0. */
+static int main_route(const struct nlmsghdr *nlh, int family,
+		      const struct nlattr *tb[RTA_MAX + 1])
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct dump *d = data;
-	const struct nlattr *attr, *tb[RTA_MAX + 1] = { 0 };
-	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	const struct nlattr *attr;
 	unsigned table = rtm->rtm_table;
-	const char *s;
-	char buf[32];
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != d->family ||
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != family ||
 	    (rtm->rtm_flags & RTM_F_CLONED))
-		return MNL_CB_OK;
+		return 0;
 	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
 		if (mnl_attr_get_type(attr) <= RTA_MAX)
 			tb[mnl_attr_get_type(attr)] = attr;
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN)
+	return table == RT_TABLE_MAIN;
+}
+
+static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct dump *d = data;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
+	const char *s;
+	char buf[32];
+
+	if (!main_route(nlh, d->family, tb))
 		return MNL_CB_OK;
 
 	if ((s = type_name(rtm->rtm_type)))
@@ -638,20 +649,11 @@ static int route_list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	struct list *l = data;
-	const struct nlattr *attr, *tb[RTA_MAX + 1] = { 0 };
-	unsigned table = rtm->rtm_table;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	struct nl_route r = { 0 }, *out;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != l->family ||
-	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_type != RTN_UNICAST ||
-	    rtm->rtm_protocol == RTPROT_KERNEL)
-		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(*rtm))
-		if (mnl_attr_get_type(attr) <= RTA_MAX)
-			tb[mnl_attr_get_type(attr)] = attr;
-	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
-		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN)
+	if (rtm->rtm_type != RTN_UNICAST || rtm->rtm_protocol == RTPROT_KERNEL ||
+	    !main_route(nlh, l->family, tb))
 		return MNL_CB_OK;
 	r.dst.family = (uint8_t)l->family;
 	r.dst.plen = rtm->rtm_dst_len;
