@@ -7,16 +7,20 @@
 # --rows picks figures (comma-separated: tcp1, tcp4, udp64, rate, delay,
 # loss, change; default all).
 # Needs root, iproute2, iperf3, ping, jq, python3, and the built programs
-# vnet-engine and eng_pair (VNET_BIN, default build/bin); builds nothing.
-# Makes four network namespaces under a unique prefix (vb<pid>): two joined
-# by a veth pair (the baseline), two joined by one vnet-engine link built
-# with tests/tools/eng_pair (TAPs with offloads, as vnetd makes them), and
-# a private engine. All traffic stays between these namespaces; everything
-# is removed on exit (trap), also on failure or ^C.
+# vnet-engine, eng_pair and tap_relay (VNET_BIN, default build/bin); builds
+# nothing. Makes eight network namespaces under a unique prefix (vb<pid>),
+# in pairs: a veth pair (the baseline); one vnet-engine link built with
+# tests/tools/eng_pair (TAPs with offloads, as vnetd makes them) and a
+# private engine; and for the TCP figures two bare relays
+# (tests/tools/tap_relay: the same TAPs, frames copied across and nothing
+# else), one with a single queue and one with a queue per CPU. All traffic
+# stays between these namespaces; everything is removed on exit (trap),
+# also on failure or ^C.
 #
 # Each figure is the median of --runs runs (default 5; --quick: 3 runs and
-# shorter transfers); engine and veth runs alternate so that they share the
-# machine's noise. Output: one markdown table (also written to --out).
+# shorter transfers); engine and baseline runs alternate so that they share
+# the machine's noise. Output: one markdown table of the figures, then one
+# of what the TCP runs cost in CPU (also written to --out).
 set -uo pipefail
 
 RUNS=5
@@ -24,7 +28,7 @@ QUICK=0
 OUT=
 ROWSEL=tcp1,tcp4,udp64,rate,delay,loss,change
 usage() {
-	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -50,16 +54,23 @@ BIN=${VNET_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build/bin}
 for t in ip iperf3 ping jq python3 awk; do
 	command -v $t >/dev/null || { echo "links.sh: $t is not installed" >&2; exit 1; }
 done
-[ -x "$BIN/vnet-engine" ] && [ -x "$BIN/eng_pair" ] ||
-	{ echo "links.sh: no vnet-engine and eng_pair in $BIN (set VNET_BIN)" >&2; exit 1; }
+[ -x "$BIN/vnet-engine" ] && [ -x "$BIN/eng_pair" ] && [ -x "$BIN/tap_relay" ] ||
+	{ echo "links.sh: no vnet-engine, eng_pair and tap_relay in $BIN (set VNET_BIN)" >&2; exit 1; }
 
 P=vb$$
 MAIN=$$
 TMP=$(mktemp -d "/tmp/$P.XXXXXX")
 NS_EA=${P}ea NS_EB=${P}eb	# the engine link's two ends
 NS_VA=${P}va NS_VB=${P}vb	# the veth pair's two ends
+NS_RA=${P}ra NS_RB=${P}rb	# bare relay, one queue
+NS_MA=${P}ma NS_MB=${P}mb	# bare relay, a queue per CPU
 IF_EA=${P}e0 IF_EB=${P}e1 IF_VA=${P}v0 IF_VB=${P}v1
+IF_RA=${P}r0 IF_RB=${P}r1 IF_MA=${P}m0 IF_MB=${P}m1
 IP_EA=10.78.0.1 IP_EB=10.78.0.2 IP_VA=10.79.0.1 IP_VB=10.79.0.2
+IP_RA=10.77.0.1 IP_RB=10.77.0.2 IP_MA=10.76.0.1 IP_MB=10.76.0.2
+MQ=$(nproc)
+[ "$MQ" -ge 2 ] || MQ=2
+[ "$MQ" -le 16 ] || MQ=16
 SOCK=$TMP/engine.sock
 ENGINE_PID= PAIR_PID=
 PIDS=()
@@ -97,7 +108,7 @@ die() { log "links.sh: $*"; kill -TERM "$MAIN" 2>/dev/null; exit 1; }
 
 # ---- setup ------------------------------------------------------------------
 
-for ns in $NS_EA $NS_EB $NS_VA $NS_VB; do
+for ns in $NS_EA $NS_EB $NS_VA $NS_VB $NS_RA $NS_RB $NS_MA $NS_MB; do
 	ip netns add "$ns" || die "ip netns add $ns"
 	NSLIST+=("$ns")
 	ip -n "$ns" link set lo up
@@ -130,32 +141,52 @@ grep -q '^ready$' "$TMP/pair.out" || die "eng_pair: $(cat "$TMP/pair.out")"
 ip -n "$NS_EA" addr add $IP_EA/24 dev "$IF_EA"
 ip -n "$NS_EB" addr add $IP_EB/24 dev "$IF_EB"
 
-# static neighbours on both pairs: no ARP in the counts
+relay() {	# nsa ifa ipa nsb ifb ipb queues: a bare relay between two new TAPs
+	local out=$TMP/relay.$2 i
+	"$BIN/tap_relay" --ns-a "$1" --if-a "$2" --ns-b "$4" --if-b "$5" --queues "$7" >"$out" 2>&1 &
+	PIDS+=($!)
+	for i in $(seq 50); do
+		grep -q '^ready$' "$out" && break
+		sleep 0.1
+	done
+	grep -q '^ready$' "$out" || die "tap_relay: $(cat "$out")"
+	ip -n "$1" addr add "$3/24" dev "$2"
+	ip -n "$4" addr add "$6/24" dev "$5"
+}
+relay "$NS_RA" "$IF_RA" $IP_RA "$NS_RB" "$IF_RB" $IP_RB 1
+relay "$NS_MA" "$IF_MA" $IP_MA "$NS_MB" "$IF_MB" $IP_MB "$MQ"
+
+# static neighbours on every pair: no ARP in the counts
 mac() { ip -n "$1" -j link show "$2" | jq -r '.[0].address'; }
-ip -n "$NS_EA" neigh replace $IP_EB lladdr "$(mac "$NS_EB" "$IF_EB")" dev "$IF_EA" nud permanent
-ip -n "$NS_EB" neigh replace $IP_EA lladdr "$(mac "$NS_EA" "$IF_EA")" dev "$IF_EB" nud permanent
-ip -n "$NS_VA" neigh replace $IP_VB lladdr "$(mac "$NS_VB" "$IF_VB")" dev "$IF_VA" nud permanent
-ip -n "$NS_VB" neigh replace $IP_VA lladdr "$(mac "$NS_VA" "$IF_VA")" dev "$IF_VB" nud permanent
+neighbours() {	# nsa ifa ipa nsb ifb ipb
+	ip -n "$1" neigh replace "$6" lladdr "$(mac "$4" "$5")" dev "$2" nud permanent
+	ip -n "$4" neigh replace "$3" lladdr "$(mac "$1" "$2")" dev "$5" nud permanent
+}
+neighbours "$NS_EA" "$IF_EA" $IP_EA "$NS_EB" "$IF_EB" $IP_EB
+neighbours "$NS_VA" "$IF_VA" $IP_VA "$NS_VB" "$IF_VB" $IP_VB
+neighbours "$NS_RA" "$IF_RA" $IP_RA "$NS_RB" "$IF_RB" $IP_RB
+neighbours "$NS_MA" "$IF_MA" $IP_MA "$NS_MB" "$IF_MB" $IP_MB
 
 # a process in each receiving namespace: /proc/PID/net/dev shows its counters
-ip netns exec "$NS_EB" sleep infinity &
-PIDS+=($!)
-RX_PID_E=$!
-ip netns exec "$NS_VB" sleep infinity &
-PIDS+=($!)
-RX_PID_V=$!
+watcher() { ip netns exec "$1" sleep infinity & PIDS+=($!); }
+watcher "$NS_EB"; RX_PID_E=$!
+watcher "$NS_VB"; RX_PID_V=$!
+watcher "$NS_RB"; RX_PID_R=$!
+watcher "$NS_MB"; RX_PID_M=$!
 
 link_set() { "$BIN/eng_pair" --engine-socket "$SOCK" --set 1 "$@" >/dev/null || die "link set $*"; }
 stats() { "$BIN/eng_pair" --engine-socket "$SOCK" --stats 1; }
 stat0() { stats | jq -r "select(.dir == 0) | .$1"; }	# counter of direction a->b
 
-# kind e|v -> namespaces, addresses, receiving interface
+# kind -> namespaces, addresses, receiving interface. Kinds: e engine,
+# v veth, r bare relay with one queue, m bare relay with $MQ queues.
 sel() {
-	if [ "$1" = e ]; then
-		NSA=$NS_EA NSB=$NS_EB IPB=$IP_EB IFB=$IF_EB RXPID=$RX_PID_E
-	else
-		NSA=$NS_VA NSB=$NS_VB IPB=$IP_VB IFB=$IF_VB RXPID=$RX_PID_V
-	fi
+	case $1 in
+	e) NSA=$NS_EA NSB=$NS_EB IPB=$IP_EB IFB=$IF_EB RXPID=$RX_PID_E ;;
+	v) NSA=$NS_VA NSB=$NS_VB IPB=$IP_VB IFB=$IF_VB RXPID=$RX_PID_V ;;
+	r) NSA=$NS_RA NSB=$NS_RB IPB=$IP_RB IFB=$IF_RB RXPID=$RX_PID_R ;;
+	m) NSA=$NS_MA NSB=$NS_MB IPB=$IP_MB IFB=$IF_MB RXPID=$RX_PID_M ;;
+	esac
 }
 # receive counters of the receiving interface: "bytes packets"
 rxc() { awk -v i="$IFB:" '$1 == i { print $2, $3 }' "/proc/$RXPID/net/dev"; }
@@ -192,10 +223,22 @@ num() {	# jq filter on $TMP/cli.json: a number, or die with iperf3's error
 	echo "$v"
 }
 
-tcp_run() {	# kind parallel -> bit/s received
+cpu_busy() {	# jiffies of all CPUs: "busy total"
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i
+			   print t - $5 - $6, t; exit }' /proc/stat
+}
+tcp_run() {	# kind parallel -> "bit/s received, CPU busy fraction, CPU s per GB"
+	local c0 c1 b0 b1 bps
 	server "$1"
+	read -r c0 <<<"$(cpu_busy)"
+	b0=$(rxc)
 	client "$1" -t "$T_TCP" -O 1 -P "$2"
-	num '.end.sum_received.bits_per_second'
+	read -r c1 <<<"$(cpu_busy)"
+	b1=$(rxc)
+	bps=$(num '.end.sum_received.bits_per_second')
+	# busy share of all CPUs, and busy CPU-seconds per GB that crossed,
+	# over the whole transfer (USER_HZ = 100)
+	echo "$bps $(calc "(${c1% *} - ${c0% *}) / (${c1#* } - ${c0#* })") $(calc "(${c1% *} - ${c0% *}) / 100 / ((${b1% *} - ${b0% *}) / 1e9)")"
 }
 
 udp64_run() {	# kind -> frames/s delivered to the receiving interface
@@ -329,16 +372,28 @@ ROWS=()
 row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); log "row: $1: $2 ($6)"; }
 pf() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
 
+COST=()
 fig_tcp() {	# streams
-	local par=$1 r e v q name
-	: >"$TMP/e"
-	: >"$TMP/v"
+	local par=$1 r e v q name k kinds="e v r" col
+	[ "$par" = 1 ] || kinds="e v r m"
+	for k in $kinds; do : >"$TMP/t$k"; done
 	for r in $(seq "$RUNS"); do
-		tcp_run e "$par" >>"$TMP/e"
-		tcp_run v "$par" >>"$TMP/v"
-		log "TCP -P $par run $r: engine $(tail -1 "$TMP/e"), veth $(tail -1 "$TMP/v") bit/s"
+		for k in $kinds; do
+			tcp_run $k "$par" >>"$TMP/t$k"
+		done
+		log "TCP -P $par run $r (bit/s, CPU busy, CPU s/GB): $(for k in $kinds; do printf '%s: %s; ' $k "$(tail -1 "$TMP/t$k")"; done)"
 	done
-	e=$(median <"$TMP/e") v=$(median <"$TMP/v") q=$(calc "$e / $v")
+	col() { cut -d' ' -f"$2" "$TMP/t$1" | median; }	# kind field -> median
+	e=$(col e 1) v=$(col v 1) q=$(calc "$e / $v")
+	for k in $kinds; do
+		case $k in
+		e) name="vnet-engine link" ;;
+		v) name="veth pair (baseline)" ;;
+		r) name="bare relay, 1 queue" ;;
+		m) name="bare relay, $MQ queues" ;;
+		esac
+		COST+=("| $par | $name | $(fmt %.2f "$(calc "$(col $k 1) / 1e9")") | $(fmt %.2f "$(calc "$(col $k 1) / $v")") x | $(fmt %.0f "$(calc "$(col $k 2) * 100")") % | $(fmt %.2f "$(col $k 3)") |")
+	done
 	if [ "$par" = 1 ]; then
 		name="TCP throughput, one iperf3 stream, unshaped link"
 	else
@@ -468,4 +523,12 @@ done
 	echo "| figure | measured | baseline | ratio / error | target | result |"
 	echo "|---|---|---|---|---|---|"
 	printf '%s\n' "${ROWS[@]}"
+	if [ ${#COST[@]} -gt 0 ]; then
+		echo
+		echo "What the TCP runs cost (medians of the same runs; CPU: busy share of all $(nproc) CPUs and busy CPU-seconds per GB received, over the whole transfer):"
+		echo
+		echo "| streams | path | Gbit/s | x veth | CPU busy | CPU s per GB |"
+		echo "|---|---|---|---|---|---|"
+		printf '%s\n' "${COST[@]}"
+	fi
 } | tee "${OUT:-/dev/null}"

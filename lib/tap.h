@@ -15,6 +15,8 @@
 
 /* Size of the struct virtio_net_hdr before every frame. */
 #define TAP_VNET_HDR_LEN 10
+/* Most queues tap_open_queues makes. */
+#define TAP_MAX_QUEUES 16
 
 /*
  * Create TAP `ifname` in the network namespace netns_fd (-1: the caller's),
@@ -26,6 +28,15 @@
  */
 int tap_open(int netns_fd, const char *ifname, const uint8_t mac[6], unsigned mtu,
 	     int *ifindex_out);
+/*
+ * Create TAP `ifname` in netns_fd with nq queues (1..TAP_MAX_QUEUES; more
+ * than one makes it IFF_MULTI_QUEUE), flags and offloads as tap_open, up,
+ * with the kernel's MAC and MTU. The kernel spreads the frames it sends
+ * over the queues by flow, both directions of a flow on the same queue.
+ * Stores one fd per queue in fds[0..nq-1]. Returns 0 or -errno (nothing
+ * left open).
+ */
+int tap_open_queues(int netns_fd, const char *ifname, unsigned nq, int fds[]);
 /* Carrier on/off (TUNSETCARRIER). Returns 0 or -errno. */
 int tap_set_carrier(int fd, int on);
 /* Offloads (checksum, TSO4, TSO6) on, or all off so that the kernel hands
