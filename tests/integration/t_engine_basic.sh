@@ -92,6 +92,33 @@ check "detached: NO-CARRIER on side a" bash -c "ip -n $NSA link show $IFA | grep
 check "detached: TAP b is gone with its last fd" bash -c "! ip -n $NSB link show $IFB 2>/dev/null"
 check "detached: stats say side 1 unattached" [ "$(eng --stats 7 | jq -c 'select(.up != null) | .attached')" = '[1,0]' ]
 
+# tap_relay, the floor bench/links.sh measures the engine against: two
+# multi-queue TAPs (tap_open_queues), a thread per queue pair
+RQA=${P}qa RQB=${P}qb
+"$BIN/tap_relay" --ns-a "$NSA" --if-a "$RQA" --ns-b "$NSB" --if-b "$RQB" --queues 2 \
+	>"$TMP/relay.out" 2>&1 &
+RELAY_PID=$!
+BG_PIDS+=($RELAY_PID)
+for i in $(seq 50); do
+	grep -q '^ready$' "$TMP/relay.out" && break
+	sleep 0.1
+done
+check "tap_relay: TAPs with 2 queues each" bash -c "ip -n $NSA -d link show $RQA | grep -q 'multi_queue numqueues 2' &&
+	ip -n $NSB -d link show $RQB | grep -q 'multi_queue numqueues 2'"
+ip -n "$NSA" addr add 10.75.0.1/24 dev "$RQA"
+ip -n "$NSB" addr add 10.75.0.2/24 dev "$RQB"
+out=$(ip netns exec "$NSA" ping -c 3 -i 0.05 -W 2 10.75.0.2 2>&1)
+check "tap_relay forwards" bash -c "echo '$out' | grep -q ' 3 received'"
+stop_pid "$RELAY_PID"
+check "tap_relay's TAPs go with it" bash -c "! ip -n $NSA link show $RQA 2>/dev/null &&
+	! ip -n $NSB link show $RQB 2>/dev/null"
+"$BIN/tap_relay" --ns-a "$NSA" --if-a "$RQA" --ns-b "${P}none" --if-b "$RQB" --queues 2 \
+	>"$TMP/relay.out" 2>&1
+rc=$?
+check "tap_relay: a missing namespace is an error ($rc: $(cat "$TMP/relay.out"))" \
+	bash -c "[ $rc = 1 ] && grep -q 'namespace ${P}none' '$TMP/relay.out'"
+check "tap_relay: side a's TAP removed after the error" bash -c "! ip -n $NSA link show $RQA 2>/dev/null"
+
 # SIGTERM: exit 0
 kill "$ENGINE_PID"
 wait "$ENGINE_PID"
