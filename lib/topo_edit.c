@@ -82,10 +82,23 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts v[0..k-1]; true with *dup set when a value occurs twice. */
+static bool repeated(uint32_t *v, int k, uint32_t *dup)
+{
+	qsort(v, (size_t)k, sizeof(*v), u32_cmp);
+	for (int i = 1; i < k; i++)
+		if (v[i] == v[i - 1]) {
+			*dup = v[i];
+			return true;
+		}
+	return false;
+}
+
 int topo_net_check_numbers(const struct topo_net *n, const char *file,
 			   struct vnet_err *err)
 {
 	uint32_t *v = malloc(((size_t)n->nnodes + (size_t)n->nlinks + 1) * sizeof(*v));
+	uint32_t dup;
 	int k = 0, rc = 0;
 	const char *f = file ? file : "spec";
 
@@ -98,19 +111,15 @@ int topo_net_check_numbers(const struct topo_net *n, const char *file,
 	for (int i = 0; i < n->nnodes; i++)
 		if (n->nodes[i].kind == TOPO_ROUTER)
 			v[k++] = n->nodes[i].slot;
-	qsort(v, (size_t)k, sizeof(*v), u32_cmp);
-	for (int i = 1; i < k && !rc; i++)
-		if (v[i] == v[i - 1])
-			rc = vnet_errf(err, "%s: network '%s': two routers have slot %u; "
-				       "expected a distinct slot per router", f, n->name, v[i]);
+	if (repeated(v, k, &dup))
+		rc = vnet_errf(err, "%s: network '%s': two routers have slot %u; "
+			       "expected a distinct slot per router", f, n->name, dup);
 	k = 0;
 	for (int j = 0; j < n->nlinks; j++)
 		v[k++] = n->links[j].slot;
-	qsort(v, (size_t)k, sizeof(*v), u32_cmp);
-	for (int i = 1; i < k && !rc; i++)
-		if (v[i] == v[i - 1])
-			rc = vnet_errf(err, "%s: network '%s': two links have slot %u; "
-				       "expected a distinct slot per link", f, n->name, v[i]);
+	if (!rc && repeated(v, k, &dup))
+		rc = vnet_errf(err, "%s: network '%s': two links have slot %u; "
+			       "expected a distinct slot per link", f, n->name, dup);
 	free(v);
 	if (rc)
 		return rc;
