@@ -190,7 +190,10 @@ static void test_from_json(void **state)
 	json_decref(j);
 }
 
-static void expect_spec_err(const char *links, const char *want)
+/* A spec of network n with routers a and b (their JSON objects' insides
+ * given) and the given links must be refused with an error starting with
+ * want. */
+static void expect_err(const char *a, const char *b, const char *links, const char *want)
 {
 	char text[4096];
 	json_t *j;
@@ -199,7 +202,8 @@ static void expect_spec_err(const char *links, const char *want)
 
 	snprintf(text, sizeof(text),
 		 "{\"name\": \"n\", \"protocol\": \"none\", \"prefixes\": [\"10.0.0.0/8\"],"
-		 " \"routers\": [{\"name\": \"a\"}, {\"name\": \"b\"}], \"links\": [%s]}", links);
+		 " \"routers\": [{\"name\": \"a\"%s}, {\"name\": \"b\"%s}], \"links\": [%s]}",
+		 a, b, links);
 	j = json_loads(text, 0, NULL);
 	if (!j)
 		fail_msg("bad test JSON: %s", text);
@@ -210,6 +214,11 @@ static void expect_spec_err(const char *links, const char *want)
 	if (strncmp(err.msg, want, strlen(want)))
 		fail_msg("got      \"%s\"\nexpected \"%s...\"", err.msg, want);
 	json_decref(j);
+}
+
+static void expect_spec_err(const char *links, const char *want)
+{
+	expect_err("", "", links, want);
 }
 
 #define L "{\"ends\": [\"a\", \"b\"], "
@@ -248,6 +257,11 @@ static void test_errors(void **state)
 			"spec: link 'a-b' has a period but its profile does not repeat");
 	expect_spec_err(L "\"repeat\": true}",
 			"spec: link 'a-b' has repeat but no profile steps");
+	/* numbers given by the state store must not repeat */
+	expect_err(", \"slot\": 3", ", \"slot\": 3", L "\"slot\": 1}",
+		   "spec: network 'n': two routers have slot 3");
+	expect_err("", "", L "\"slot\": 4}, " L "\"name\": \"a-b-2\", \"slot\": 4, \"ifs\": [1, 1]}",
+		   "spec: network 'n': two links have slot 4");
 }
 
 /* Too many steps: per link, and in the whole network. */
