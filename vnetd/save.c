@@ -374,13 +374,68 @@ static int net_image(struct vnetd *d, struct vnet_network *n, struct image_write
 
 /* ---- restore ------------------------------------------------------------- */
 
+/*
+ * Installing the saved routes or neighbours of a node: each entry of the
+ * JSON array goes through install(), which returns 1 when the entry is in,
+ * 0 when it is in but on an interface without carrier, or -errno. The
+ * first failures are logged with the entry's `key` field; one event sums
+ * up the node.
+ */
+struct saved_kind {
+	const char *one, *many, *key;	/* "route", "routes", "dst" */
+	int (*install)(struct nl *nl, json_t *entry, void *ctx);
+};
+
+static void install_saved(struct vnetd *d, struct vnet_network *n, int i, json_t *a,
+			  const struct saved_kind *kind, void *ctx)
+{
+	const char *net = n->spec.name, *node = n->spec.nodes[i].name;
+	int ok = 0, nocarrier = 0, failed = 0;
+	struct nl *nl;
+	json_t *v;
+	size_t k;
+
+	if (!(nl = nl_open(n->nodes[i].netns_fd))) {
+		vnetd_event(d, net, node, "cannot restore the %s: netlink: %s", kind->many,
+			    strerror(errno));
+		return;
+	}
+	json_array_foreach(a, k, v) {
+		int rc = kind->install(nl, v, ctx);
+
+		if (rc < 0) {
+			if (failed++ < 3)
+				log_error("%s/%s: cannot restore %s %s: %s", net, node, kind->one,
+					  json_string_value(json_object_get(v, kind->key)) ?: "?",
+					  strerror(-rc));
+			continue;
+		}
+		ok++;
+		nocarrier += rc == 0;
+	}
+	nl_close(nl);
+	vnetd_event(d, net, node, "restored %d %s from the image%s%s", ok, kind->many,
+		    nocarrier ? " (some on links without carrier)" : "",
+		    failed ? " (some failed, see the log)" : "");
+}
+
+static int route_install(struct nl *nl, json_t *entry, void *ctx)
+{
+	struct nl_route r;
+	int rc;
+
+	(void)ctx;
+	if (route_from_json(entry, &r))
+		return -EINVAL;
+	return (rc = nl_route_add_full(nl, &r)) < 0 ? rc : 1;
+}
+
+static const struct saved_kind saved_routes = { "route", "routes", "dst", route_install };
+
 void restore_apply(struct vnetd *d, struct vnet_network *n, int i)
 {
 	struct node_rt *nr = &n->nodes[i];
-	json_t *j = nr->restore, *v;
-	struct nl *nl;
-	int nroutes = 0, failed = 0, rc = 0;
-	size_t k;
+	json_t *j = nr->restore;
 
 	nr->restore = NULL;
 	if (!j)
@@ -388,30 +443,8 @@ void restore_apply(struct vnetd *d, struct vnet_network *n, int i)
 	/* for restore_neighbours(), once the links have carrier */
 	if (json_array_size(json_object_get(j, "neighbours")))
 		nr->restore_neigh = json_incref(json_object_get(j, "neighbours"));
-	if (!(nl = nl_open(nr->netns_fd))) {
-		vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-			    "cannot restore the routing tables: netlink: %s", strerror(errno));
-		json_decref(j);
-		return;
-	}
-	json_array_foreach(json_object_get(j, "routes"), k, v) {
-		struct nl_route r;
-
-		if (route_from_json(v, &r) || (rc = nl_route_add_full(nl, &r)) < 0) {
-			if (failed++ < 3)
-				log_error("%s/%s: cannot restore route %s: %s", n->spec.name,
-					  n->spec.nodes[i].name,
-					  json_string_value(json_object_get(v, "dst")),
-					  route_from_json(v, &r) ? "invalid" : strerror(-rc));
-			continue;
-		}
-		nroutes++;
-	}
-	nl_close(nl);
+	install_saved(d, n, i, json_object_get(j, "routes"), &saved_routes, NULL);
 	json_decref(j);
-	vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-		    "restored %d routes from the image%s", nroutes,
-		    failed ? " (some failed, see the log)" : "");
 }
 
 /* The carrier of every link of a restored network shows within this
@@ -429,46 +462,33 @@ static int carrier_wait(struct nl *nl, const char *dev, int64_t deadline)
 	return rc;
 }
 
-static void neigh_install(struct vnetd *d, struct vnet_network *n, int i, int64_t deadline)
+/* Neighbours come sorted by device: the carrier of each device is waited
+ * for once, at its first neighbour. */
+struct neigh_ctx {
+	int64_t deadline;
+	char dev[sizeof(((struct nl_neigh *)0)->dev)];
+	int carrier;
+};
+
+static int neigh_install(struct nl *nl, json_t *entry, void *ctx)
 {
-	struct node_rt *nr = &n->nodes[i];
-	json_t *a = nr->restore_neigh, *v;
-	int nneigh = 0, nocarrier = 0, failed = 0;
-	struct nl *nl;
-	size_t k;
+	struct neigh_ctx *c = ctx;
+	struct nl_neigh ne;
+	int rc;
 
-	nr->restore_neigh = NULL;
-	if (!(nl = nl_open(nr->netns_fd))) {
-		vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-			    "cannot restore the neighbours: netlink: %s", strerror(errno));
-		json_decref(a);
-		return;
+	if (neigh_from_json(entry, &ne))
+		return -EINVAL;
+	if (strcmp(ne.dev, c->dev)) {
+		memcpy(c->dev, ne.dev, sizeof(c->dev));
+		c->carrier = carrier_wait(nl, ne.dev, c->deadline);
 	}
-	json_array_foreach(a, k, v) {
-		struct nl_neigh ne;
-		int rc = -EINVAL;
-
-		if (!neigh_from_json(v, &ne) && (rc = carrier_wait(nl, ne.dev, deadline)) >= 0) {
-			nocarrier += rc == 0;
-			rc = nl_neigh_add(nl, &ne);
-		}
-		if (rc < 0) {
-			if (failed++ < 3)
-				log_error("%s/%s: cannot restore neighbour %s: %s", n->spec.name,
-					  n->spec.nodes[i].name,
-					  json_string_value(json_object_get(v, "ip")) ?: "?",
-					  strerror(-rc));
-			continue;
-		}
-		nneigh++;
-	}
-	nl_close(nl);
-	json_decref(a);
-	vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-		    "restored %d neighbours from the image%s%s", nneigh,
-		    nocarrier ? " (some on links without carrier)" : "",
-		    failed ? " (some failed, see the log)" : "");
+	if (c->carrier < 0)
+		return c->carrier;
+	return (rc = nl_neigh_add(nl, &ne)) < 0 ? rc : c->carrier;
 }
+
+static const struct saved_kind saved_neighbours = { "neighbour", "neighbours", "ip",
+						    neigh_install };
 
 /*
  * The second step of a restore, once every node of n is started: install
@@ -486,9 +506,16 @@ static void restore_neighbours(struct vnetd *d, struct vnet_network *n)
 {
 	int64_t deadline = now_ms() + CARRIER_WAIT_MS;
 
-	for (int i = 0; i < n->spec.nnodes; i++)
-		if (n->nodes[i].restore_neigh)
-			neigh_install(d, n, i, deadline);
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		struct neigh_ctx c = { .deadline = deadline };
+		json_t *a = n->nodes[i].restore_neigh;
+
+		if (!a)
+			continue;
+		n->nodes[i].restore_neigh = NULL;
+		install_saved(d, n, i, a, &saved_neighbours, &c);
+		json_decref(a);
+	}
 }
 
 /* Do the image's MACs of node i equal the plan's? */
