@@ -241,35 +241,33 @@ tcp_run() {	# kind parallel -> "bit/s received, CPU busy fraction, CPU s per GB"
 	echo "$bps $(calc "(${c1% *} - ${c0% *}) / (${c1#* } - ${c0#* })") $(calc "(${c1% *} - ${c0% *}) / 100 / ((${b1% *} - ${b0% *}) / 1e9)")"
 }
 
-udp64_run() {	# kind -> frames/s delivered to the receiving interface
-	local c1 c2 t1 t2
+udp_window() {	# kind skip window iperf3-args... -> "bytes/s frames/s" received
+	# by the far interface from skip s after the start, for window s
+	local c1 c2 t1 t2 cl
 	server "$1"
-	ip netns exec "$NSA" iperf3 -c "$IPB" -u -l 18 -b 0 -t "$T_UDP" -J >"$TMP/cli.json" 2>>"$TMP/iperf.err" &
-	local cl=$!
-	sleep 0.7
+	ip netns exec "$NSA" iperf3 -c "$IPB" -u -J "${@:4}" >"$TMP/cli.json" 2>>"$TMP/iperf.err" &
+	cl=$!
+	sleep "$2"
 	t1=$EPOCHREALTIME c1=$(rxc)
-	sleep "$(calc "$T_UDP" - 1.0)"
+	sleep "$3"
 	t2=$EPOCHREALTIME c2=$(rxc)
 	wait $cl
 	wait "$SRV" 2>/dev/null
-	calc "(${c2#* } - ${c1#* }) / ($t2 - $t1)"
+	echo "$(calc "(${c2% *} - ${c1% *}) / ($t2 - $t1)") $(calc "(${c2#* } - ${c1#* }) / ($t2 - $t1)")"
+}
+
+udp64_run() {	# kind -> frames/s delivered to the receiving interface
+	local w
+	w=$(udp_window "$1" 0.7 "$(calc "$T_UDP" - 1.0)" -l 18 -b 0 -t "$T_UDP")
+	echo "${w#* }"
 }
 
 rate_run() {	# mbit -> "delivered offered" on the wire (L2 frames), bit/s
-	local r=$1 c1 c2 t1 t2 b
+	local r=$1 w b
 	link_set bandwidth="${r}mbit"
-	server e
-	ip netns exec "$NSA" iperf3 -c "$IPB" -u -l 1472 -b "$(calc "$r * 1.5")M" -t "$T_RATE" \
-		-J >"$TMP/cli.json" 2>>"$TMP/iperf.err" &
-	local cl=$!
-	sleep 1.0
-	t1=$EPOCHREALTIME c1=$(rxc)
-	sleep "$(calc "$T_RATE" - 1.3)"
-	t2=$EPOCHREALTIME c2=$(rxc)
-	wait $cl
-	wait "$SRV" 2>/dev/null
+	w=$(udp_window e 1.0 "$(calc "$T_RATE" - 1.3)" -l 1472 -b "$(calc "$r * 1.5")M" -t "$T_RATE")
 	b=$(num '.end.sum.bits_per_second')
-	echo "$(calc "(${c2% *} - ${c1% *}) * 8 / ($t2 - $t1)") $(calc "$b * 1514 / 1472")"
+	echo "$(calc "${w% *} * 8") $(calc "$b * 1514 / 1472")"
 	# drop the backlog (12 s of it at 1mbit) before the next run
 	"$BIN/eng_pair" --engine-socket "$SOCK" --state 1 down >/dev/null &&
 		"$BIN/eng_pair" --engine-socket "$SOCK" --state 1 up >/dev/null || die "link down/up"
