@@ -113,15 +113,21 @@ int cmd_router_add(struct cli *cli, int argc, char **argv)
 	return send(cli, "POST", path, body, argv[0]);
 }
 
-int cmd_router_del(struct cli *cli, int argc, char **argv)
+/* `router del REF` and `link del REF`: DELETE of the object at base/REF. */
+static int del_cmd(struct cli *cli, int argc, char **argv, int kind, const char *base)
 {
 	char path[512];
 	int rc;
 
 	if ((rc = cli_expect_args(cli, argc, argv, 1)) ||
-	    (rc = cli_ref_path(cli, ARGS_NODE, argv[0], "/v1/nodes", NULL, path, sizeof(path))))
+	    (rc = cli_ref_path(cli, kind, argv[0], base, NULL, path, sizeof(path))))
 		return rc;
 	return send(cli, "DELETE", path, NULL, argv[0]);
+}
+
+int cmd_router_del(struct cli *cli, int argc, char **argv)
+{
+	return del_cmd(cli, argc, argv, ARGS_NODE, "/v1/nodes");
 }
 
 int cmd_link_add(struct cli *cli, int argc, char **argv)
@@ -172,11 +178,5 @@ int cmd_link_add(struct cli *cli, int argc, char **argv)
 
 int cmd_link_del(struct cli *cli, int argc, char **argv)
 {
-	char path[512];
-	int rc;
-
-	if ((rc = cli_expect_args(cli, argc, argv, 1)) ||
-	    (rc = cli_ref_path(cli, ARGS_LINK, argv[0], "/v1/links", NULL, path, sizeof(path))))
-		return rc;
-	return send(cli, "DELETE", path, NULL, argv[0]);
+	return del_cmd(cli, argc, argv, ARGS_LINK, "/v1/links");
 }
