@@ -1471,6 +1471,39 @@ static int dirprops_key(struct pctx *c, const char *key, struct topo_pos kpos,
 	return parse_prop(c, key, kpos, where, dp->in_step, &dp->both, &dp->mboth);
 }
 
+/*
+ * The next key of a link or profile-step map (`where`: "a link"): link
+ * properties and forward:/reverse: go to dp; any other key must be in known
+ * (see known_key_props). Returns its index with the parser on its value,
+ * DIRMAP_END after the end of the map, or -1 on an error.
+ */
+#define DIRMAP_END (-2)
+static int dirmap_next(struct pctx *c, struct dirprops *dp, const char *where,
+		       const char *const *known, unsigned *seen)
+{
+	char key[TOPO_KEY_MAX], in[64];
+	struct topo_pos kpos;
+	int rc;
+
+	snprintf(in, sizeof(in), "in %s", where);
+	for (;;) {
+		if (next(c))
+			return -1;
+		if (c->ev.type == YAML_MAPPING_END_EVENT)
+			return DIRMAP_END;
+		if (key_text(c, key, &kpos))
+			return -1;
+		if ((rc = dirprops_key(c, key, kpos, where, dp)) < 0)
+			return -1;
+		if (rc)
+			continue;
+		if ((rc = known_key_props(c, key, kpos, known, dp->in_step, in, seen)) < 0 ||
+		    next(c))
+			return -1;
+		return rc;
+	}
+}
+
 /* Each direction's properties: the top-level ones, then its own map's over
  * them; mask (may be NULL) gets which were given. */
 static void dirprops_result(const struct dirprops *dp, struct link_params p[2],
@@ -1531,12 +1564,12 @@ static int parse_step(struct pctx *c, struct blink *bl)
 {
 	enum { K_AT, K_PROPS };
 	static const char *const known[] = { "at", "", NULL };
-	struct topo_pos pos = ev_pos(&c->ev), kpos, at_pos = pos;
+	struct topo_pos pos = ev_pos(&c->ev), at_pos = pos;
 	struct dirprops dp;
-	char key[TOPO_KEY_MAX], a[32], b[32];
+	char a[32], b[32];
 	unsigned seen = 0;
 	struct bstep *st;
-	int k, prop;
+	int k;
 
 	if (c->ev.type != YAML_MAPPING_START_EVENT)
 		return perr(c, pos, "a profile step must be a map such as {at: 10s, delay: "
@@ -1553,20 +1586,8 @@ static int parse_step(struct pctx *c, struct blink *bl)
 	memset(st, 0, sizeof(*st));
 	st->pos = pos;
 	dirprops_init(&dp, 1);
-	for (;;) {
-		if (next(c))
-			return -1;
-		if (c->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (key_text(c, key, &kpos))
-			return -1;
-		if ((prop = dirprops_key(c, key, kpos, "a profile step", &dp))) {
-			if (prop < 0)
-				return -1;
-			continue;
-		}
-		if ((k = known_key_props(c, key, kpos, known, 1, "in a profile step",
-					 &seen)) < 0 || next(c))
+	while ((k = dirmap_next(c, &dp, "a profile step", known, &seen)) != DIRMAP_END) {
+		if (k < 0)
 			return -1;
 		if (k == K_AT) {
 			at_pos = ev_pos(&c->ev);
@@ -1655,29 +1676,17 @@ static int parse_link_map(struct pctx *c, struct bnet *b, struct blink *bl,
 	static const char *const known[] = { "ends", "name", "down", "", "profile", "repeat",
 					     "period", NULL };
 	struct dirprops dp;
-	struct topo_pos kpos, repeat_pos = pos, period_pos = pos;
-	char key[TOPO_KEY_MAX], show[TOPO_SHOW_MAX + 4], a[32], t[32];
+	struct topo_pos repeat_pos = pos, period_pos = pos;
+	char show[TOPO_SHOW_MAX + 4], a[32], t[32];
 	unsigned seen = 0;
 	const char *v = "";
-	int k, prop;
+	int k;
 
 	dirprops_init(&dp, 0);
-	for (;;) {
-		if (next(c))
-			return -1;
-		if (c->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (key_text(c, key, &kpos))
-			return -1;
-		if ((prop = dirprops_key(c, key, kpos, "a link", &dp))) {
-			if (prop < 0)
-				return -1;
-			continue;
-		}
-		if ((k = known_key_props(c, key, kpos, known, 0, "in a link",
-					 &seen)) < 0 || next(c))
-			return -1;
+	while ((k = dirmap_next(c, &dp, "a link", known, &seen)) != DIRMAP_END) {
 		switch (k) {
+		case -1:
+			return -1;
 		case K_ENDS:
 			if (parse_ends(c, b, bl))
 				return -1;
