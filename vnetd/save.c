@@ -1068,30 +1068,63 @@ out:
 	return status;
 }
 
+/*
+ * The request checks that save, restore and copy of a network or a router
+ * share: the body's keys (copy_keys: those a copy takes), all strings; an
+ * absolute path for save and restore; a name for a copy. 0, or the HTTP
+ * status of the error in *out.
+ */
+static int image_request_check(const char *op, const json_t *body,
+			       const char *const *copy_keys, json_t **out)
+{
+	static const char *const k_save[] = { "path", NULL },
+		*const k_restore[] = { "path", "as", NULL };
+	const char *path = bstr(body, "path");
+	int copy = !strcmp(op, "copy"), rc;
+
+	if ((rc = body_check(body, copy ? copy_keys : !strcmp(op, "save") ? k_save : k_restore,
+			     out)))
+		return rc;
+	if (!copy && (!path || path[0] != '/'))
+		return api_failf(out, 400, "'path' must be an absolute file name");
+	if (copy && !bstr(body, "as"))
+		return api_failf(out, 400, "'as' (the name of the copy) is required");
+	return 0;
+}
+
+/* What a copy restores: the image w (freed here) read back from memory. */
+static struct image *image_in_memory(struct image_writer *w, const char *label,
+				     struct vnet_err *err)
+{
+	void *buf = NULL;
+	size_t len = 0;
+	struct image *img;
+	int rc = image_writer_write_buf(w, &buf, &len, err);
+
+	image_writer_free(w);
+	if (rc)
+		return NULL;
+	img = image_read_buf(buf, len, label, err);
+	free(buf);
+	return img;
+}
+
 int save_api(struct vnetd *d, const char *op, const char *net, const json_t *body,
 	     json_t **out)
 {
-	static const char *const k_save[] = { "path", NULL }, *const k_restore[] = { "path",
-		"as", NULL }, *const k_copy[] = { "as", "prefix", NULL };
+	static const char *const k_copy[] = { "as", "prefix", NULL };
+	const char *path = bstr(body, "path");
 	struct vnet_network *n = NULL;
 	struct image_writer *w;
 	struct vnet_err err;
 	struct image *img;
 	int64_t frozen = 0;
 	int nnodes, rc;
-	const char *path;
 
-	rc = body_check(body, !strcmp(op, "save") ? k_save : !strcmp(op, "copy") ? k_copy :
-			k_restore, out);
-	if (rc)
+	if ((rc = image_request_check(op, body, k_copy, out)))
 		return rc;
-	if (net && !(n = net_find(d, net))) {
-		vnet_errf(&err, "no network '%s'", net);
-		return api_failf(out, 404, "%s", err.msg);
-	}
-	path = bstr(body, "path");
-	if (strcmp(op, "copy") && (!path || path[0] != '/'))
-		return api_failf(out, 400, "'path' must be an absolute file name");
+	if (net && !(n = net_find(d, net)))
+		return api_failf(out, 404, "no network '%s'", net);
 
 	if (!strcmp(op, "restore")) {
 		if (!(img = image_read(path, &err)))
@@ -1115,25 +1148,12 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 	}
 	/* copy: the image in memory, restored under the new name */
 	{
-		void *buf = NULL;
-		size_t len = 0;
 		char label[64];
-		const char *as = bstr(body, "as");
 
-		if (!as) {
-			image_writer_free(w);
-			return api_failf(out, 400, "'as' (the name of the copy) is required");
-		}
-		rc = image_writer_write_buf(w, &buf, &len, &err);
-		image_writer_free(w);
-		if (rc)
-			return api_failf(out, 500, "%s", err.msg);
 		snprintf(label, sizeof(label), "copy of %s", n->spec.name);
-		img = image_read_buf(buf, len, label, &err);
-		free(buf);
-		if (!img)
+		if (!(img = image_in_memory(w, label, &err)))
 			return api_failf(out, 500, "%s", err.msg);
-		rc = restore_image(d, img, label, as, bstr(body, "prefix"), out);
+		rc = restore_image(d, img, label, bstr(body, "as"), bstr(body, "prefix"), out);
 		image_free(img);
 		if (rc == 201)
 			json_object_set_new(*out, "frozen_ms", json_integer(frozen));
@@ -1144,25 +1164,19 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 int router_image_api(struct vnetd *d, const char *op, const char *ref, const json_t *body,
 		     json_t **out)
 {
-	static const char *const k_save[] = { "path", NULL }, *const k_restore[] = { "path",
-		"as", NULL }, *const k_copy[] = { "as", NULL };
+	static const char *const k_copy[] = { "as", NULL };
+	const char *path = bstr(body, "path");
 	struct vnet_network *n = NULL;
 	struct image_writer *w;
 	struct vnet_err err;
 	struct image *img;
 	int64_t frozen = 0;
 	int i = -1, rc;
-	const char *path;
 
-	rc = body_check(body, !strcmp(op, "save") ? k_save : !strcmp(op, "copy") ? k_copy :
-			k_restore, out);
-	if (rc)
+	if ((rc = image_request_check(op, body, k_copy, out)))
 		return rc;
 	if (ref && (rc = net_resolve_node(d, ref, &n, &i, &err)))
 		return api_failf(out, rc == -EEXIST ? 409 : 404, "%s", err.msg);
-	path = bstr(body, "path");
-	if (strcmp(op, "copy") && (!path || path[0] != '/'))
-		return api_failf(out, 400, "'path' must be an absolute file name");
 
 	if (!strcmp(op, "restore")) {
 		if (!(img = image_read(path, &err)))
@@ -1171,8 +1185,6 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 		image_free(img);
 		return rc;
 	}
-	if (!strcmp(op, "copy") && !bstr(body, "as"))
-		return api_failf(out, 400, "'as' (the name of the copy) is required");
 	if ((rc = router_image(d, n, i, &w, &frozen, &err)))
 		return api_failf(out, rc, "%s", err.msg);
 	if (!strcmp(op, "save")) {
@@ -1189,19 +1201,11 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 	}
 	/* copy: the image in memory, restored under the new name */
 	{
-		void *buf = NULL;
-		size_t len = 0;
 		char label[VNET_NAME_MAX * 2 + 16];
 
-		rc = image_writer_write_buf(w, &buf, &len, &err);
-		image_writer_free(w);
-		if (rc)
-			return api_failf(out, 500, "%s", err.msg);
 		snprintf(label, sizeof(label), "copy of %s/%s", n->spec.name,
 			 n->spec.nodes[i].name);
-		img = image_read_buf(buf, len, label, &err);
-		free(buf);
-		if (!img)
+		if (!(img = image_in_memory(w, label, &err)))
 			return api_failf(out, 500, "%s", err.msg);
 		rc = router_restore(d, img, label, bstr(body, "as"), out);
 		image_free(img);

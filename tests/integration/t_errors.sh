@@ -125,5 +125,23 @@ check "bad JSON: 400 with a JSON error" bash -c "test \"\$(curl -s -o '$T/b' -w 
 check "unknown body key: 400" test "$(api -X PATCH -d '{"sett": {}}' http://vnet/v1/links/red/r1-r2)" = 400
 check "unknown path: 404" test "$(api http://vnet/v1/nothing)" = 404
 check "wrong method: 405" test "$(api -X DELETE http://vnet/v1/status)" = 405
+# images: the request is checked before any node is frozen or imaged
+api_error() {	# what, want status, error regex, curl args...
+  local what=$1 want=$2 re=$3 got
+  shift 3
+  got=$(api "$@")
+  check "$what: $want, /$re/" answered "$got" "$want" "$re"
+}
+answered() {	# got want regex: the status, and the JSON error matching regex
+  [ "$1" = "$2" ] && jq -e --arg re "$3" '.error | test($re)' "$T/body" >/dev/null
+}
+api_error "save to a relative path" 400 "absolute file name" -X POST -d '{"path": "red.vnimg"}' http://vnet/v1/networks/red/save
+api_error "router save without a path" 400 "absolute file name" -X POST -d '{}' http://vnet/v1/nodes/red/r1/save
+api_error "net copy without a name" 400 "name of the copy" -X POST -d '{}' http://vnet/v1/networks/red/copy
+api_error "router copy without a name" 400 "name of the copy" -X POST -d '{"as": null}' http://vnet/v1/nodes/red/r1/copy
+api_error "save with a number for path" 400 "'path' must be a string" -X POST -d '{"path": 5}' http://vnet/v1/networks/red/save
+api_error "copy with a save key" 400 "path" -X POST -d '{"as": "red2", "path": "/x"}' http://vnet/v1/networks/red/copy
+api_error "save of a missing network" 404 "no network 'nope'" -X POST -d "{\"path\": \"$T/x.vnimg\"}" http://vnet/v1/networks/nope/save
+check "no image was written" test ! -e "$T/x.vnimg"
 check "the daemon still answers" vnet daemon status
 finish
