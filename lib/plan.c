@@ -261,23 +261,16 @@ int plan_make(const struct topo_net *n, const char *file, struct plan **out,
 {
 	struct plan *p = NULL;
 	int nrouters = 0, ordinal = 0, v4 = -1;
-	uint64_t nlo = 0, nsub = n->numbered ? 0 : (uint64_t)n->nlinks;
+	uint64_t nlo, nsub;
 	char loc[300];
 
 	*out = NULL;
+	for (int i = 0; i < n->nnodes; i++)
+		nrouters += n->nodes[i].kind == TOPO_ROUTER;
 	/* Room is needed up to the highest slot (topo_edit.c): a slot freed by
 	 * a live edit keeps its place. */
-	for (int i = 0; i < n->nnodes; i++)
-		if (n->nodes[i].kind == TOPO_ROUTER) {
-			nrouters++;
-			if (n->numbered && n->nodes[i].slot + 1ull > nlo)
-				nlo = n->nodes[i].slot + 1ull;
-		}
-	if (!n->numbered)
-		nlo = (uint64_t)nrouters;
-	for (int j = 0; j < n->nlinks && n->numbered; j++)
-		if (n->links[j].slot + 1ull > nsub)
-			nsub = n->links[j].slot + 1ull;
+	nlo = n->numbered ? topo_net_slots_above(n, 0) : (uint64_t)nrouters;
+	nsub = n->numbered ? topo_net_slots_above(n, 1) : (uint64_t)n->nlinks;
 	if (nlo > (uint64_t)nrouters)	/* counts the same as a router there */
 		nrouters = nlo >= 0xffff ? 0xffff : (int)nlo;
 	if (nrouters >= 0xffff)
