@@ -113,19 +113,13 @@ static int call(struct ctl *c, enum wcmd_type type, struct link *l,
 static void log_params(const struct link *l, const struct eng_req *req)
 {
 	for (int d = 0; d < 2; d++) {
-		char line[768], v[64];
-		size_t n = 0;
+		char line[768];
 
 		if (!(req->dirmask & (1u << d)))
 			continue;
-		for (int p = 0; p < LINKP__COUNT; p++) {
-			if (!(req->mask & LINKP_BIT(p)) || n >= sizeof(line) - 1)
-				continue;
-			linkp_fmt(&req->params[d], p, v, sizeof(v));
-			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%s",
-					      linkp_name(p), v);
-		}
-		log_info("link %s: direction %d set:%s", l->name, d, n ? line : " nothing");
+		if (!linkp_fmt_list(line, sizeof(line), &req->params[d], req->mask))
+			snprintf(line, sizeof(line), "nothing");
+		log_info("link %s: direction %d set: %s", l->name, d, line);
 	}
 }
 
@@ -322,12 +316,9 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 	case ENG_CAPTURE_START:
 		if (*fd < 0)
 			return -EBADF;
-		if (!req->dirmask || (req->dirmask & ~3u))
-			return -EINVAL;
-		rc = call(c, WCMD_CAPTURE_START, l, req, *fd, NULL);
+		/* capture_start() checks the rest and owns fd from here */
+		rc = call(c, WCMD_CAPTURE_START, l, req, *fd, rep);
 		*fd = -1;	/* the capture owns it, or closed it */
-		if (rc == 0)
-			call(c, WCMD_STATS, l, req, -1, rep);
 		return rc;
 	case ENG_CAPTURE_STOP:
 		return call(c, WCMD_CAPTURE_STOP, l, req, -1, rep);

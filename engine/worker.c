@@ -251,9 +251,14 @@ static int exec_cmd(struct worker *w, struct wcmd *c)
 	case WCMD_CAPTURE_START: {
 		char label[sizeof(c->req->name) + 1];
 
+		int rc;
+
 		memcpy(label, c->req->name, sizeof(c->req->name));
 		label[sizeof(c->req->name)] = 0;
-		return capture_start(l, c->fd, c->req->dirmask, c->req->count, label);
+		rc = capture_start(l, c->fd, c->req->dirmask, c->req->count, label);
+		if (rc == 0 && c->rep)	/* the counters the capture starts from */
+			link_stats(l, c->rep);
+		return rc;
 	}
 	case WCMD_CAPTURE_STOP:
 		capture_stop(l);
