@@ -47,6 +47,8 @@
 #define OPT_IF_DESCRIPTION 3
 #define OPT_IF_TSRESOL 9
 #define EPB_HDR_LEN 28
+/* The largest block: a frame the engine can read, its header and trailer. */
+#define BLOCK_MAX (EPB_HDR_LEN + ENGINE_RXBUF + 3 + 4)
 
 struct capture {
 	struct link *link;
@@ -57,8 +59,8 @@ struct capture {
 	bool done;		/* no more frames: close once pend is out */
 	bool polling;		/* fd is in the worker's epoll for EPOLLOUT */
 	uint32_t left;		/* frames still to capture when limited */
-	uint8_t *pend;		/* rest of a block the pipe took in part */
-	size_t npend, opend;
+	size_t npend, opend;	/* pend[opend..npend) is still to be written */
+	uint8_t pend[];		/* rest of a block the pipe took in part */
 };
 
 static size_t pad4(size_t n)
@@ -147,8 +149,6 @@ static void capture_close(struct capture *c)
 	c->polling = false;
 	close(c->fd);
 	c->fd = -1;
-	free(c->pend);
-	c->pend = NULL;
 	c->npend = c->opend = 0;
 }
 
@@ -193,8 +193,6 @@ static void flush_pending(struct capture *c)
 			c->polling = true;
 		return;
 	}
-	free(c->pend);
-	c->pend = NULL;
 	c->npend = c->opend = 0;
 	if (c->polling)
 		worker_epoll_capture(c->link->w, c->fd, c, 0);
@@ -253,7 +251,7 @@ int capture_start(struct link *l, int fd, uint8_t dirmask, uint32_t count,
 		rc = w < 0 ? -errno : -EIO;
 		goto fail;
 	}
-	if (!(c = calloc(1, sizeof(*c)))) {
+	if (!(c = calloc(1, sizeof(*c) + BLOCK_MAX))) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -316,10 +314,12 @@ void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 			return;
 		}
 	}
-	if (len > UINT32_MAX - 64)
-		return;
 	pad = pad4(len);
 	total = EPB_HDR_LEN + len + pad + 4;
+	if (total > BLOCK_MAX) {	/* cannot happen: frames come from a read */
+		dr->cap_dropped++;
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	v[0] = PCAPNG_EPB;
@@ -348,14 +348,6 @@ void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 	}
 	if ((size_t)w < total) {
 		/* A block bigger than PIPE_BUF went in part: keep the rest. */
-		size_t rest = total - (size_t)w;
-
-		if (!(c->pend = malloc(rest))) {
-			/* The stream cannot be mended: end it. */
-			log_error("link %s: capture: out of memory", l->name);
-			capture_close(c);
-			return;
-		}
 		for (size_t off = (size_t)w, k = 0, at = 0; k < 3; k++) {
 			size_t a = at, b = at + iov[k].iov_len;
 
