@@ -203,9 +203,8 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 				rc = -1;
 		}
 		/* 4. every node learns its new neighbours and names */
-		for (int i = 0; i < n->spec.nnodes && !rc; i++)
-			if (!fresh_node[i] && router_refresh(d, n, i, err))
-				rc = -1;
+		if (!rc && router_refresh_all(n, fresh_node, err))
+			rc = -1;
 	}
 	free(fresh_node);
 	free(fresh_link);

@@ -126,21 +126,42 @@ static char *hosts_text(const struct vnet_network *n)
 	return s;
 }
 
-static int node_files(struct vnet_network *n, int i, char **bird_conf, struct vnet_err *err)
+/* Does path hold exactly text? */
+static bool same_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool same = false;
+
+	if (buf && fd >= 0)
+		same = read(fd, buf, len + 1) == (ssize_t)len && !memcmp(buf, text, len);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return same;
+}
+
+/*
+ * Write node i's /etc/hosts (the network's `hosts` text) and, for a router
+ * with BIRD, its bird.conf, returned in *bird_conf (NULL: no BIRD). *changed
+ * (may be NULL) tells whether bird.conf differs from what was there.
+ */
+static int node_files(struct vnet_network *n, int i, const char *hosts, char **bird_conf,
+		      bool *changed, struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
-	char path[512], *hosts;
+	char path[512];
 	int rc;
 
 	*bird_conf = NULL;
+	if (changed)
+		*changed = false;
 	if ((rc = mkdir_p(nr->dir, 0755)) < 0)
 		return vnet_errf(err, "cannot create %s: %s", nr->dir, strerror(-rc));
-	hosts = hosts_text(n);
 	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
 	/* in place: a running node has it bind-mounted by inode */
-	rc = hosts ? write_in_place(path, hosts) : -ENOMEM;
-	free(hosts);
-	if (rc < 0)
+	if ((rc = write_in_place(path, hosts)) < 0)
 		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
 	if (n->spec.nodes[i].kind != TOPO_ROUTER)
 		return 0;
@@ -152,8 +173,12 @@ static int node_files(struct vnet_network *n, int i, char **bird_conf, struct vn
 	if ((rc = mkdir_p(path, 0755)) < 0)
 		return vnet_errf(err, "cannot create %s: %s", path, strerror(-rc));
 	snprintf(path, sizeof(path), "%s/bird/bird.conf", nr->dir);
+	if (same_text(path, *bird_conf))
+		return 0;
 	if ((rc = write_file(path, *bird_conf)) < 0)
 		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	if (changed)
+		*changed = true;
 	return 0;
 }
 
@@ -264,8 +289,9 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 {
 	struct topo_node *nd = &n->spec.nodes[i];
 	struct node_rt *nr = &n->nodes[i];
-	char cgpath[2 * VNET_NAME_MAX + 2], label[128], hosts[512], birddir[512];
+	char cgpath[2 * VNET_NAME_MAX + 2], label[128], hosts[512], birddir[512], *hosts_txt;
 	char *conf = NULL;
+	int rc;
 	struct container_spec cs;
 
 	if (nr->state == NODE_RUNNING)
@@ -273,7 +299,13 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 	snprintf(nr->dir, sizeof(nr->dir), "%s/nodes/%s/%s", d->state_dir, n->spec.name,
 		 nd->name);
 	nr->netns_fd = -1;
-	if (node_files(n, i, &conf, err))
+	if (!(hosts_txt = hosts_text(n))) {
+		vnet_errf(err, "out of memory");
+		goto fail;
+	}
+	rc = node_files(n, i, hosts_txt, &conf, NULL, err);
+	free(hosts_txt);
+	if (rc)
 		goto fail;
 	snprintf(cgpath, sizeof(cgpath), "%s/%s", n->spec.name, nd->name);
 	if (!(nr->cg = cgroup_new(d->prefix, cgpath, err)))
@@ -513,20 +545,32 @@ static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
 	return rc;
 }
 
-int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
+/* Node i, running, after a live change: see router_refresh_all(). */
+static int router_refresh(struct vnet_network *n, int i, const char *hosts,
+			  struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
 	char *conf = NULL;
-	int has_bird;
+	bool changed;
 
-	(void)d;
-	if (nr->state != NODE_RUNNING)
-		return 0;
-	if (node_files(n, i, &conf, err))
+	if (node_files(n, i, hosts, &conf, &changed, err))
 		return -1;
-	has_bird = conf != NULL;
 	free(conf);
-	if (!has_bird || nr->bird != BIRD_RUNNING || nr->paused)
+	if (!changed || nr->bird != BIRD_RUNNING || nr->paused)
 		return 0;	/* a restart or thaw reads the new file */
 	return bird_reconfigure(n, i, err);
+}
+
+int router_refresh_all(struct vnet_network *n, const char *skip, struct vnet_err *err)
+{
+	char *hosts = hosts_text(n);
+	int rc = 0;
+
+	if (!hosts)
+		return vnet_errf(err, "out of memory");
+	for (int i = 0; i < n->spec.nnodes && !rc; i++)
+		if (!skip[i] && n->nodes[i].state == NODE_RUNNING)
+			rc = router_refresh(n, i, hosts, err);
+	free(hosts);
+	return rc;
 }

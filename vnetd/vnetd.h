@@ -179,10 +179,11 @@ int router_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
 		 struct vnet_err *err);
 /* "running", "paused" or "stopped". */
 const char *router_state_name(const struct node_rt *nr);
-/* A running node after a live change of its network (live.c): rewrite its
- * /etc/hosts in place and, for a router, its bird.conf, then `birdc
- * configure` (BIRD keeps its adjacencies). */
-int router_refresh(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err);
+/* The running nodes after a live change of their network (live.c), but
+ * those with skip[i] set: rewrite each one's /etc/hosts in place and, for a
+ * router whose bird.conf changed, that file, then `birdc configure` (BIRD
+ * keeps its adjacencies). */
+int router_refresh_all(struct vnet_network *n, const char *skip, struct vnet_err *err);
 /* Run `birdc CMD [ARG]` inside running node i, its output in the node's
  * birdc.out (path in out), waiting up to timeout_ms: birdc's exit status, or
  * -1 with err (spawn failed, timed out). Refused while the node is paused:
