@@ -172,21 +172,17 @@ int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
 	return 0;
 }
 
-int link_change(struct vnetd *d, struct vnet_network *n, int i,
-		const struct link_params *p, uint32_t mask, int dirmask,
-		struct vnet_err *err)
+int link_set_params(struct vnetd *d, struct vnet_network *n, int i,
+		    const struct link_params next[2], uint32_t mask, int dirmask,
+		    struct vnet_err *err)
 {
 	struct topo_link *l = &n->spec.links[i];
-	struct link_params next[2] = { l->dir[0], l->dir[1] };
 	struct eng_req req;
 	struct eng_reply rep;
 	int rc;
 
 	if ((mask & LINKP_BIT(LINKP_MTU)) && dirmask != 3)
 		return vnet_errf(err, "mtu applies to both directions of a link; drop dir=");
-	for (int k = 0; k < 2; k++)
-		if (dirmask & (1 << k))
-			linkp_apply(&next[k], p, mask);
 	req_init(&req, ENG_LINK_SET, n->links[i].id);
 	req.dirmask = dirmask;
 	req.mask = mask;
@@ -213,8 +209,24 @@ int link_change(struct vnetd *d, struct vnet_network *n, int i,
 			nl_close(nl);
 		}
 	}
-	l->dir[0] = next[0];
-	l->dir[1] = next[1];
+	for (int k = 0; k < 2; k++)
+		if (dirmask & (1 << k))
+			l->dir[k] = next[k];
+	return 0;
+}
+
+int link_change(struct vnetd *d, struct vnet_network *n, int i,
+		const struct link_params *p, uint32_t mask, int dirmask,
+		struct vnet_err *err)
+{
+	struct topo_link *l = &n->spec.links[i];
+	struct link_params next[2] = { l->dir[0], l->dir[1] };
+
+	for (int k = 0; k < 2; k++)
+		if (dirmask & (1 << k))
+			linkp_apply(&next[k], p, mask);
+	if (link_set_params(d, n, i, next, mask, dirmask, err))
+		return -1;
 	net_save_record(d, n);
 	return 0;
 }

@@ -167,26 +167,24 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 					rc = -1;
 			}
 		}
-		/* properties of links and nodes that stayed */
+		/* properties of links and nodes that stayed: all of them at once,
+		 * mtu (one value for both directions) only when it changed */
 		for (int j = 0; j < n->spec.nlinks && !rc; j++) {
 			int k = link_in(&n->spec, j, &old);
 			const struct topo_link *l = &n->spec.links[j];
-			uint32_t all = 0;
+			uint32_t mtu = LINKP_BIT(LINKP_MTU), mask;
 
 			if (fresh_link[j] || k < 0)
 				continue;
-			for (int p = 0; p < LINKP__COUNT; p++)
-				all |= LINKP_BIT(p);
 			if (memcmp(&l->dir[0], &old.links[k].dir[0], sizeof(l->dir[0])) ||
 			    memcmp(&l->dir[1], &old.links[k].dir[1], sizeof(l->dir[1]))) {
 				struct link_params want[2] = { l->dir[0], l->dir[1] };
-				uint32_t mtu = LINKP_BIT(LINKP_MTU);
 
-				/* mtu is one value for both directions (link_change) */
-				for (int dd = 0; dd < 2 && !rc; dd++)
-					if (link_change(d, n, j, &want[dd], all & ~mtu, 1 << dd, err))
-						rc = -1;
-				if (!rc && link_change(d, n, j, &want[0], mtu, 3, err))
+				mask = LINKP_BIT(LINKP__COUNT) - 1;
+				if (want[0].mtu == old.links[k].dir[0].mtu)
+					mask &= ~mtu;
+				want[1].mtu = want[0].mtu;
+				if (link_set_params(d, n, j, want, mask, 3, err))
 					rc = -1;
 			}
 			if (!rc && l->down != old.links[k].down &&

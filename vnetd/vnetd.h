@@ -208,6 +208,11 @@ int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
 int link_change(struct vnetd *d, struct vnet_network *n, int i,
 		const struct link_params *p, uint32_t mask, int dirmask,
 		struct vnet_err *err);
+/* Set the properties in mask of the directions in dirmask to next[dir]'s, in
+ * the engine, the nodes (mtu) and the spec; the caller saves the record. */
+int link_set_params(struct vnetd *d, struct vnet_network *n, int i,
+		    const struct link_params next[2], uint32_t mask, int dirmask,
+		    struct vnet_err *err);
 /* Re-create every link and port in a fresh engine. */
 int link_replay_all(struct vnetd *d);
 

@@ -82,6 +82,11 @@ out=$(vnet up live2.yaml 2>&1); echo "$out"
 check "vnet up says what changed" bash -c "grep -q 'added router r6' <<<'$out' && grep -q 'added link r6-r3' <<<'$out' && grep -q 'link r1-r2: delay 0 -> 5ms' <<<'$out'"
 check "and nothing else" test "$(grep -c '^network red:' <<<"$out")" = 3
 check "r1-r2 has the new delay" test "$(vnet --json link show red/r1-r2 | jq -r .forward.delay)" = 5ms
+# and the engine applies it, both ways: r1 -> r2's end of the link and back
+r2ip=$(vnet --json router show red/r2 | jq -r '.interfaces[] | select(.peer == "r1") | .addresses[0]' | cut -d/ -f1)
+rtt=$(vnet exec red/r1 -- ping -n -c3 -i0.2 -W2 "$r2ip" | sed -n 's|.* = \([0-9.]*\)/.*|\1|p')
+check "r1 -> r2 takes the new delay both ways (min RTT ${rtt:-none} ms >= 10)" \
+  awk -v r="${rtt:-0}" 'BEGIN { exit !(r >= 10 && r < 30) }'
 if retry 60 vnet exec red/h1 -- ping -c1 -W1 r6; then pass "r6 routes"; else
   fail "r6 routes"
   # what the routers know, to tell an address, a link or a routing fault apart
