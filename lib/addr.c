@@ -153,3 +153,25 @@ bool addr_equal(const struct vnet_addr *a, const struct vnet_addr *b)
 	return a->family == b->family && a->plen == b->plen &&
 	       !memcmp(a->a, b->a, (size_t)addr_len(a));
 }
+
+const char *addr_mac_fmt(const uint8_t m[6], char *buf, size_t n)
+{
+	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+int addr_mac_parse(const char *s, uint8_t m[6])
+{
+	unsigned v[6];
+	char end;
+
+	if (!s || sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
+			 &v[5], &end) != 6)
+		return -1;
+	for (int k = 0; k < 6; k++) {
+		if (v[k] > 255)
+			return -1;
+		m[k] = (uint8_t)v[k];
+	}
+	return 0;
+}

@@ -35,4 +35,9 @@ int addr_add(struct vnet_addr *a, uint64_t off);
 bool addr_contains(const struct vnet_addr *pfx, const struct vnet_addr *b);
 bool addr_equal(const struct vnet_addr *a, const struct vnet_addr *b);
 
+/* MAC addresses: "02:00:0a:01:00:01" (buf of at least 18 bytes). */
+const char *addr_mac_fmt(const uint8_t mac[6], char *buf, size_t n);
+/* Six hex bytes separated by ':' and nothing after. Returns 0 or -1. */
+int addr_mac_parse(const char *s, uint8_t mac[6]);
+
 #endif

@@ -83,7 +83,7 @@ int api_failf(json_t **out, int status, const char *fmt, ...)
 
 /* ---- JSON views of the model --------------------------------------------- */
 
-static json_t *addr_list(const struct vnet_addr *a, int n, int with_plen)
+json_t *api_addr_list(const struct vnet_addr *a, int n, int with_plen)
 {
 	json_t *arr = json_array();
 	char buf[VNET_ADDRSTRLEN];
@@ -92,13 +92,6 @@ static json_t *addr_list(const struct vnet_addr *a, int n, int with_plen)
 		json_array_append_new(arr, json_string(addr_fmt(&a[i], buf, sizeof(buf),
 								with_plen)));
 	return arr;
-}
-
-static const char *mac_fmt(const uint8_t *m, char *buf, size_t n)
-{
-	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-		 m[5]);
-	return buf;
 }
 
 /* `birdc show protocols` inside the router, parsed; NULL when unavailable. */
@@ -152,8 +145,8 @@ static json_t *node_json(struct vnetd *d, struct vnet_network *n, int i, int det
 		const struct plan_iface *pi = &pn->ifs[k];
 
 		json_array_append_new(ifs, json_pack("{s:s, s:s, s:o, s:s, s:s}",
-			"name", pi->ifname, "mac", mac_fmt(pi->mac, buf, sizeof(buf)),
-			"addresses", addr_list(pi->addr, pi->naddr, 1),
+			"name", pi->ifname, "mac", addr_mac_fmt(pi->mac, buf, sizeof(buf)),
+			"addresses", api_addr_list(pi->addr, pi->naddr, 1),
 			"link", n->spec.links[pi->link].name,
 			"peer", n->spec.nodes[pi->peer].name));
 	}
@@ -185,7 +178,7 @@ static json_t *node_json(struct vnetd *d, struct vnet_network *n, int i, int det
 			    json_null());
 	if (nd->kind == TOPO_ROUTER) {
 		json_object_set_new(o, "router_id", json_string(rid));
-		json_object_set_new(o, "loopback", addr_list(pn->lo, pn->nlo, 1));
+		json_object_set_new(o, "loopback", api_addr_list(pn->lo, pn->nlo, 1));
 		routing = json_pack("{s:s?, s:s, s:i, s:i}",
 			"daemon", nr->bird == BIRD_NONE && nr->state == NODE_RUNNING ? NULL : "bird",
 			"state", bird_state_name(nr->bird), "pid", (int)nr->bird_pid,
@@ -200,7 +193,7 @@ static json_t *node_json(struct vnetd *d, struct vnet_network *n, int i, int det
 		}
 		json_object_set_new(o, "routing", routing);
 	} else {
-		json_object_set_new(o, "gateway", addr_list(pn->gw, pn->ngw, 0));
+		json_object_set_new(o, "gateway", api_addr_list(pn->gw, pn->ngw, 0));
 	}
 	return o;
 }

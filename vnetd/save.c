@@ -67,28 +67,6 @@
 
 /* ---- JSON of routes and neighbours --------------------------------------- */
 
-static const char *mac_str(const uint8_t *m, char *buf, size_t n)
-{
-	snprintf(buf, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-	return buf;
-}
-
-static int mac_parse(const char *s, uint8_t *m)
-{
-	unsigned v[6];
-	char end;
-
-	if (!s || sscanf(s, "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
-			 &v[5], &end) != 6)
-		return -1;
-	for (int k = 0; k < 6; k++) {
-		if (v[k] > 255)
-			return -1;
-		m[k] = (uint8_t)v[k];
-	}
-	return 0;
-}
-
 static json_t *route_json(const struct nl_route *r)
 {
 	char buf[VNET_ADDRSTRLEN];
@@ -172,7 +150,7 @@ static json_t *neigh_json(const struct nl_neigh *ne)
 
 	return json_pack("{s:s, s:s, s:s, s:s}",
 			 "ip", addr_fmt(&ne->ip, buf, sizeof(buf), 0),
-			 "lladdr", mac_str(ne->lladdr, mac, sizeof(mac)), "dev", ne->dev,
+			 "lladdr", addr_mac_fmt(ne->lladdr, mac, sizeof(mac)), "dev", ne->dev,
 			 "state", ne->state & NUD_PERMANENT ? "permanent" : "stale");
 }
 
@@ -184,7 +162,7 @@ static int neigh_from_json(json_t *j, struct nl_neigh *ne)
 
 	memset(ne, 0, sizeof(*ne));
 	if (!ip || !dev || !st || addr_parse(ip, &ne->ip, 0) ||
-	    mac_parse(json_string_value(json_object_get(j, "lladdr")), ne->lladdr))
+	    addr_mac_parse(json_string_value(json_object_get(j, "lladdr")), ne->lladdr))
 		return -1;
 	snprintf(ne->dev, sizeof(ne->dev), "%s", dev);
 	/* "reachable": written by older versions; not confirmed now either */
@@ -216,18 +194,13 @@ static int neigh_cmp(const void *a, const void *b)
 static json_t *ifaces_json(const struct plan_node *pn)
 {
 	json_t *a = json_array();
-	char buf[VNET_ADDRSTRLEN], mac[24];
+	char mac[24];
 
-	for (int k = 0; k < pn->nifs; k++) {
-		json_t *addrs = json_array();
-
-		for (int m = 0; m < pn->ifs[k].naddr; m++)
-			json_array_append_new(addrs, json_string(addr_fmt(&pn->ifs[k].addr[m],
-									  buf, sizeof(buf), 1)));
+	for (int k = 0; k < pn->nifs; k++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "name", pn->ifs[k].ifname,
-						   "mac", mac_str(pn->ifs[k].mac, mac, sizeof(mac)),
-						   "addresses", addrs));
-	}
+						   "mac", addr_mac_fmt(pn->ifs[k].mac, mac, sizeof(mac)),
+						   "addresses",
+						   api_addr_list(pn->ifs[k].addr, pn->ifs[k].naddr, 1)));
 	return a;
 }
 
@@ -538,7 +511,7 @@ static int macs_match(const struct vnet_network *n, int i, json_t *part, struct 
 			return vnet_errf(err, "the image has an interface %s/%s/%s that the plan "
 					 "has not", n->spec.name, n->spec.nodes[i].name,
 					 name ? name : "?");
-		mac_str(pn->ifs[m].mac, want, sizeof(want));
+		addr_mac_fmt(pn->ifs[m].mac, want, sizeof(want));
 		if (!mac || strcasecmp(mac, want))
 			return vnet_errf(err, "the MAC of %s/%s/%s in the image (%s) differs from "
 					 "the plan (%s): the image was written by another vnet "

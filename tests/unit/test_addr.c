@@ -215,6 +215,21 @@ static void test_contains_equal(void **state)
 	assert_false(addr_equal(&p, &q));
 }
 
+static void test_mac(void **state)
+{
+	uint8_t m[6], want[6] = { 0x02, 0x00, 0x0a, 0xff, 0x00, 0x01 };
+	char buf[18];
+
+	(void)state;
+	assert_string_equal(addr_mac_fmt(want, buf, sizeof(buf)), "02:00:0a:ff:00:01");
+	assert_int_equal(addr_mac_parse("02:00:0A:ff:0:1", m), 0);
+	assert_memory_equal(m, want, 6);
+	assert_int_equal(addr_mac_parse("02:00:0a:ff:00", m), -1);
+	assert_int_equal(addr_mac_parse("02:00:0a:ff:00:01x", m), -1);
+	assert_int_equal(addr_mac_parse("02:00:0a:ff:00:100", m), -1);
+	assert_int_equal(addr_mac_parse(NULL, m), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_contains_equal),
+		cmocka_unit_test(test_mac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
