@@ -223,8 +223,12 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 	return rc;
 }
 
-int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-	       struct vnet_err *err)
+/* Check next (taken over), plan it, swap it in and change the kernel;
+ * nodes and links keep their run-time state by name. -EINVAL with err when
+ * next is not valid (nothing changed), -EIO when a kernel step failed (the
+ * old spec is back), 0 on success. */
+static int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
+		      struct vnet_err *err)
 {
 	struct plan *np = NULL;
 
@@ -284,8 +288,11 @@ static int profiles_differ(const struct topo_link *a, const struct topo_link *b)
 					  (size_t)a->nprofile * sizeof(*a->profile)));
 }
 
-int live_diff(const struct topo_net *cur, const struct topo_net *want, struct topo_net *next,
-	      json_t *changes, struct vnet_err *err)
+/* next = cur changed to what want says (slots of what stays are kept);
+ * one line per change appended to changes. 0 or -1 with err (a protocol
+ * or prefix change is refused). */
+static int live_diff(const struct topo_net *cur, const struct topo_net *want,
+		     struct topo_net *next, json_t *changes, struct vnet_err *err)
 {
 	char a[64], b[64];
 
@@ -495,7 +502,6 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 	struct topo_node nd;
 	const char *name = str(body, "name"), *kind = str(body, "kind");
 	json_t *links = json_object_get(body, "links"), *e, *changes;
-	struct vnet_err err;
 	size_t k;
 	int rc;
 
@@ -554,7 +560,6 @@ int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, j
 	}
 	return apply_answer(d, n, &next, changes, out);
 fail:
-	(void)err;
 	json_decref(changes);
 	topo_net_clear(&next);
 	return rc;

@@ -9,23 +9,17 @@
 
 #include "vnetd.h"
 
-/* Check next (taken over), plan it, swap it in and change the kernel;
- * nodes and links keep their run-time state by name. -EINVAL with err when
- * next is not valid (nothing changed), -EIO when a kernel step failed (the
- * old spec is back), 0 on success. */
-int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-	       struct vnet_err *err);
-/* live_apply() for a node restored from an image (save.c): the new node
- * named node gets part ({"routes", "neighbours"}, a new reference is taken;
- * NULL: none) installed before its BIRD starts, with -R when bird_gr. */
+/*
+ * Change n to next (taken over): check it, plan it, swap it in and change
+ * the kernel (docs/design.md, "Live changes"), for a node restored from an
+ * image (save.c): the new node named node gets part ({"routes",
+ * "neighbours"}, a new reference is taken; NULL: none) installed before its
+ * BIRD starts, with -R when bird_gr. -EINVAL with err when next is not
+ * valid (nothing changed), -EIO when a kernel step failed (the old spec is
+ * back), 0 on success.
+ */
 int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
 		       const char *node, json_t *part, int bird_gr, struct vnet_err *err);
-/* next = cur changed to what want says (slots of what stays are kept);
- * one line per change appended to changes. 0 or -1 with err (a protocol
- * or prefix change is refused). */
-int live_diff(const struct topo_net *cur, const struct topo_net *want, struct topo_net *next,
-	      json_t *changes, struct vnet_err *err);
-
 /* The API calls (HTTP status, *out): POST networks/NET/nodes,
  * POST networks/NET/links, DELETE nodes/NET/NAME, DELETE links/NET/NAME. */
 int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out);
