@@ -123,6 +123,9 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 const char *sbuf_str(const struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
+/* The whole file, NUL-terminated, its length in *len (may be NULL); free()
+ * it. NULL with errno set. */
+char *sbuf_read_file(const char *path, size_t *len);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 

@@ -36,22 +36,6 @@ static int split_net(const char *ref, char *net, size_t nn, char *name, size_t n
 	return 0;
 }
 
-static char *slurp(const char *path)
-{
-	struct sbuf b = { 0 };
-	char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t k;
-
-	if (!f)
-		return NULL;
-	while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&b, buf, k);
-	fclose(f);
-	sbuf_add(&b, "", 0);
-	return b.s;
-}
-
 static int send(struct cli *cli, const char *method, const char *path, json_t *body,
 		const char *given)
 {
@@ -90,7 +74,7 @@ int cmd_router_add(struct cli *cli, int argc, char **argv)
 			snprintf(key, sizeof(key), "%.*s", (int)(eq - a), a);
 			json_object_set_new(body, key, json_string(eq + 1));
 		} else if (!strncmp(a, "config=", 7)) {
-			char *text = slurp(eq + 1);
+			char *text = sbuf_read_file(eq + 1, NULL);
 
 			if (!text) {
 				json_decref(body);

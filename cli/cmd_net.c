@@ -233,32 +233,6 @@ static void up_text(json_t *resp, const char *ctx)
 	print_changed(json_object_get(resp, "changed"));
 }
 
-/* The whole file; NULL with errno set. */
-static char *read_file(const char *path, size_t *len)
-{
-	struct sbuf b = { 0 };
-	char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-	int err;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sbuf_add(&b, buf, n);
-	if (ferror(f)) {
-		err = errno;
-		fclose(f);
-		sbuf_free(&b);
-		errno = err ? err : EIO;
-		return NULL;
-	}
-	fclose(f);
-	sbuf_add(&b, "", 0);
-	*len = b.len;
-	return b.s;
-}
-
 /* Send topology FILE to vnetd: create it, or only check it (dry_run). */
 static int send_topology(struct cli *cli, int argc, char **argv, int dry_run,
 			 json_t **resp)
@@ -270,7 +244,7 @@ static int send_topology(struct cli *cli, int argc, char **argv, int dry_run,
 
 	if ((rc = cli_expect_args(cli, argc, argv, 1)))
 		return rc;
-	if (!(text = read_file(argv[0], &len)))
+	if (!(text = sbuf_read_file(argv[0], &len)))
 		return cli_fail(cli, "cannot read '%s': %s", argv[0], strerror(errno));
 	if (!realpath(argv[0], abs)) {
 		free(text);

@@ -11,6 +11,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,4 +326,30 @@ void table_free(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
+}
+
+char *sbuf_read_file(const char *path, size_t *len)
+{
+	struct sbuf b = { 0 };
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int err;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sbuf_add(&b, buf, n);
+	if (ferror(f)) {
+		err = errno;
+		fclose(f);
+		sbuf_free(&b);
+		errno = err ? err : EIO;
+		return NULL;
+	}
+	fclose(f);
+	sbuf_add(&b, "", 0);
+	if (len)
+		*len = b.len;
+	return b.s;
 }
