@@ -93,23 +93,31 @@ json_t *spec_to_json(const struct topo_net *n)
 		json_array_append_new(pf, json_string(addr_fmt(&n->prefix[i], buf,
 							       sizeof(buf), 1)));
 	json_object_set_new(o, "prefixes", pf);
-	int *cnt = calloc((size_t)n->nnodes + 1, sizeof(*cnt));
-	uint32_t ord = 0;
+	/* numbers only where a live edit moved them off topo_net_number()'s */
+	struct topo_net def = { .nnodes = n->nnodes, .nlinks = n->nlinks };
 
+	if (n->numbered) {
+		def.nodes = malloc(((size_t)n->nnodes + 1) * sizeof(*def.nodes));
+		def.links = malloc(((size_t)n->nlinks + 1) * sizeof(*def.links));
+		if (def.nodes && def.links) {	/* shallow: only the numbers change */
+			memcpy(def.nodes, n->nodes, (size_t)n->nnodes * sizeof(*def.nodes));
+			memcpy(def.links, n->links, (size_t)n->nlinks * sizeof(*def.links));
+			topo_net_number(&def);
+		}
+	}
 	for (int i = 0; i < n->nnodes; i++) {
 		json_t *nj = node_json(&n->nodes[i]);
 
-		/* slots only where a live edit moved them off the default */
 		if (n->nodes[i].kind == TOPO_ROUTER && n->numbered &&
-		    n->nodes[i].slot != ord)
+		    (!def.numbered || n->nodes[i].slot != def.nodes[i].slot))
 			json_object_set_new(nj, "slot", json_integer(n->nodes[i].slot));
-		ord += n->nodes[i].kind == TOPO_ROUTER;
 		json_array_append_new(n->nodes[i].kind == TOPO_ROUTER ? routers : hosts, nj);
 	}
 	json_object_set_new(o, "routers", routers);
 	json_object_set_new(o, "hosts", hosts);
 	for (int i = 0; i < n->nlinks; i++) {
 		const struct topo_link *l = &n->links[i];
+		const struct topo_link *dl = def.numbered ? &def.links[i] : NULL;
 
 		json_t *lo = json_pack("{s:s, s:[s,s], s:b, s:o, s:o}",
 			"name", l->name, "ends", n->nodes[l->end[0]].name,
@@ -119,19 +127,14 @@ json_t *spec_to_json(const struct topo_net *n)
 
 		if (l->nprofile > 0 && l->profile)
 			profile_json(lo, l);
-		if (n->numbered && l->slot != (uint32_t)i)
+		if (n->numbered && (!dl || l->slot != dl->slot))
 			json_object_set_new(lo, "slot", json_integer(l->slot));
-		if (n->numbered && cnt &&
-		    (l->ifn[0] != cnt[l->end[0]] || l->ifn[1] != cnt[l->end[1]] +
-						     (l->end[0] == l->end[1])))
+		if (n->numbered && (!dl || l->ifn[0] != dl->ifn[0] || l->ifn[1] != dl->ifn[1]))
 			json_object_set_new(lo, "ifs", json_pack("[i,i]", l->ifn[0], l->ifn[1]));
-		if (cnt) {
-			cnt[l->end[0]]++;
-			cnt[l->end[1]]++;
-		}
 		json_array_append_new(links, lo);
 	}
-	free(cnt);
+	free(def.nodes);
+	free(def.links);
 	json_object_set_new(o, "links", links);
 	/* only where slots of removed items are kept from reuse */
 	if (n->numbered && (n->next_slot[0] > topo_net_slots_above(n, 0) ||

@@ -348,10 +348,56 @@ static void test_next_slots(void **state)
 	topo_free(t);
 }
 
+/* slot and ifs are written only where they differ from topo_net_number()'s,
+ * and read back as they were. */
+static void test_numbers_written(void **state)
+{
+	struct topo *t = parse("networks:\n  red:\n    protocol: ospf\n"
+			       "    prefix: 10.1.0.0/16\n    routers: [r1, r2, r3]\n"
+			       "    links: [[r1, r2], [r2, r3], [r3, r1]]\n");
+	struct topo_net *n = &t->nets[0], back;
+	struct vnet_err err;
+	json_t *j, *v;
+	size_t k;
+
+	(void)state;
+	topo_net_number(n);
+	j = spec_to_json(n);
+	json_array_foreach(json_object_get(j, "routers"), k, v)
+		assert_null(json_object_get(v, "slot"));
+	json_array_foreach(json_object_get(j, "links"), k, v) {
+		assert_null(json_object_get(v, "slot"));
+		assert_null(json_object_get(v, "ifs"));
+	}
+	json_decref(j);
+	/* r1 and its links gone: r2, r3 and r2-r3 keep their numbers */
+	topo_net_del_link(n, 2);
+	topo_net_del_link(n, 0);
+	topo_net_del_node(n, 0);
+	j = spec_to_json(n);
+	assert_int_equal(json_integer_value(json_object_get(
+		json_array_get(json_object_get(j, "routers"), 0), "slot")), 1);
+	v = json_array_get(json_object_get(j, "links"), 0);	/* r2-r3 */
+	assert_int_equal(json_integer_value(json_object_get(v, "slot")), 1);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(v, "ifs"), 0)), 1);
+	if (spec_from_json(j, &back, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(back.nodes[0].slot, n->nodes[0].slot);
+	for (int l = 0; l < n->nlinks; l++) {
+		assert_int_equal(back.links[l].slot, n->links[l].slot);
+		assert_int_equal(back.links[l].ifn[0], n->links[l].ifn[0]);
+		assert_int_equal(back.links[l].ifn[1], n->links[l].ifn[1]);
+	}
+	topo_net_clear(&back);
+	json_decref(j);
+	topo_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next_slots),
+		cmocka_unit_test(test_numbers_written),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_from_json),
