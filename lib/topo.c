@@ -176,6 +176,36 @@ static int dup_str(const char *s, char **out)
 	return *out ? 0 : -1;
 }
 
+int topo_node_copy(struct topo_node *dst, const struct topo_node *src)
+{
+	struct topo_node c = *src;
+
+	c.config_path = NULL;
+	c.config = NULL;
+	if (dup_str(src->config_path, &c.config_path) || dup_str(src->config, &c.config)) {
+		free(c.config_path);
+		return -1;
+	}
+	*dst = c;
+	return 0;
+}
+
+int topo_link_copy(struct topo_link *dst, const struct topo_link *src)
+{
+	struct topo_link c = *src;
+
+	c.profile = NULL;
+	if (src->profile && src->nprofile > 0) {
+		size_t sz = (size_t)src->nprofile * sizeof(*src->profile);
+
+		if (!(c.profile = malloc(sz)))
+			return -1;
+		memcpy(c.profile, src->profile, sz);
+	}
+	*dst = c;
+	return 0;
+}
+
 int topo_net_dup(const struct topo_net *src, struct topo_net *dst)
 {
 	struct topo_net n = *src;
@@ -184,40 +214,16 @@ int topo_net_dup(const struct topo_net *src, struct topo_net *dst)
 	n.links = NULL;
 	n.nnodes = 0;
 	n.nlinks = 0;
-	if (src->nnodes > 0) {
-		n.nodes = calloc((size_t)src->nnodes, sizeof(*n.nodes));
-		if (!n.nodes)
+	if (src->nnodes > 0 && !(n.nodes = calloc((size_t)src->nnodes, sizeof(*n.nodes))))
+		goto fail;
+	for (; n.nnodes < src->nnodes; n.nnodes++)
+		if (topo_node_copy(&n.nodes[n.nnodes], &src->nodes[n.nnodes]))
 			goto fail;
-		for (int i = 0; i < src->nnodes; i++) {
-			n.nodes[i] = src->nodes[i];
-			n.nodes[i].config_path = NULL;
-			n.nodes[i].config = NULL;
-			n.nnodes = i + 1;
-			if (dup_str(src->nodes[i].config_path, &n.nodes[i].config_path) ||
-			    dup_str(src->nodes[i].config, &n.nodes[i].config))
-				goto fail;
-		}
-	}
-	if (src->nlinks > 0) {
-		n.links = malloc((size_t)src->nlinks * sizeof(*n.links));
-		if (!n.links)
+	if (src->nlinks > 0 && !(n.links = calloc((size_t)src->nlinks, sizeof(*n.links))))
+		goto fail;
+	for (; n.nlinks < src->nlinks; n.nlinks++)
+		if (topo_link_copy(&n.links[n.nlinks], &src->links[n.nlinks]))
 			goto fail;
-		memcpy(n.links, src->links, (size_t)src->nlinks * sizeof(*n.links));
-		for (int j = 0; j < src->nlinks; j++)
-			n.links[j].profile = NULL;
-		n.nlinks = src->nlinks;
-		for (int j = 0; j < src->nlinks; j++) {
-			const struct topo_link *l = &src->links[j];
-
-			if (!l->profile || l->nprofile <= 0)
-				continue;
-			n.links[j].profile = malloc((size_t)l->nprofile * sizeof(*l->profile));
-			if (!n.links[j].profile)
-				goto fail;
-			memcpy(n.links[j].profile, l->profile,
-			       (size_t)l->nprofile * sizeof(*l->profile));
-		}
-	}
 	*dst = n;
 	return 0;
 fail:

@@ -139,6 +139,11 @@ int topo_net_check(const struct topo_net *n, const char *file, struct vnet_err *
  * Fills msg (without a position) and returns -1 when it is not valid. */
 int topo_profile_check(const struct topo_link *l, char *msg, size_t n);
 
+/* *dst = *src with copies of its own of what src points to (a node's
+ * config strings, a link's profile). 0, or -1 when out of memory with
+ * nothing in *dst to free. */
+int topo_node_copy(struct topo_node *dst, const struct topo_node *src);
+int topo_link_copy(struct topo_link *dst, const struct topo_link *src);
 /* Deep copy of one network (for live edits: change a copy, check, swap). */
 int topo_net_dup(const struct topo_net *src, struct topo_net *dst);
 void topo_net_clear(struct topo_net *n);

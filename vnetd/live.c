@@ -320,13 +320,16 @@ static int live_diff(const struct topo_net *cur, const struct topo_net *want,
 	for (int i = 0; i < want->nnodes; i++) {
 		const struct topo_node *w = &want->nodes[i];
 		int k = node_in(want, i, next);
-		struct topo_node nd = *w;
+		struct topo_node nd;
 
 		if (k < 0) {
-			nd.config = w->config ? strdup(w->config) : NULL;
-			nd.config_path = w->config_path ? strdup(w->config_path) : NULL;
-			if (topo_net_add_node(next, &nd) < 0)
+			if (topo_node_copy(&nd, w))
 				goto nomem;
+			if (topo_net_add_node(next, &nd) < 0) {
+				free(nd.config);
+				free(nd.config_path);
+				goto nomem;
+			}
 			changef(changes, "added %s %s", kind_name(w->kind), w->name);
 			continue;
 		}
@@ -345,10 +348,12 @@ static int live_diff(const struct topo_net *cur, const struct topo_net *want,
 		if ((c->config || w->config) &&
 		    (!c->config || !w->config || strcmp(c->config, w->config))) {
 			changef(changes, "router %s: BIRD config changed", w->name);
+			if (topo_node_copy(&nd, w))
+				goto nomem;
 			free(c->config);
 			free(c->config_path);
-			c->config = w->config ? strdup(w->config) : NULL;
-			c->config_path = w->config_path ? strdup(w->config_path) : NULL;
+			c->config = nd.config;
+			c->config_path = nd.config_path;
 		}
 	}
 	for (int j = 0; j < want->nlinks; j++) {
@@ -357,15 +362,10 @@ static int live_diff(const struct topo_net *cur, const struct topo_net *want,
 		char what[160];
 
 		if (k < 0) {
-			struct topo_link l = *w;
+			struct topo_link l;
 
-			l.profile = NULL;
-			if (w->nprofile > 0 && w->profile) {
-				l.profile = malloc((size_t)w->nprofile * sizeof(*l.profile));
-				if (!l.profile)
-					goto nomem;
-				memcpy(l.profile, w->profile, (size_t)w->nprofile * sizeof(*l.profile));
-			}
+			if (topo_link_copy(&l, w))
+				goto nomem;
 			if (topo_net_add_link(next, &l,
 					      topo_node_find(next, want->nodes[w->end[0]].name),
 					      topo_node_find(next, want->nodes[w->end[1]].name)) < 0) {
@@ -394,15 +394,12 @@ static int live_diff(const struct topo_net *cur, const struct topo_net *want,
 				w->down ? "down" : "up");
 		c->down = w->down;
 		if (profiles_differ(c, w)) {
-			struct topo_step *p = NULL;
+			struct topo_link cp;
 
-			if (w->nprofile > 0 && w->profile) {
-				if (!(p = malloc((size_t)w->nprofile * sizeof(*p))))
-					goto nomem;
-				memcpy(p, w->profile, (size_t)w->nprofile * sizeof(*p));
-			}
+			if (topo_link_copy(&cp, w))
+				goto nomem;
 			free(c->profile);
-			c->profile = p;
+			c->profile = cp.profile;
 			c->nprofile = w->nprofile;
 			c->repeat = w->repeat;
 			c->period_ns = w->period_ns;

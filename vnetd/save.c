@@ -940,10 +940,11 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 		status = api_failf(out, 500, "out of memory");
 		goto out;
 	}
-	nd = v.nodes[vi];
+	if (topo_node_copy(&nd, &v.nodes[vi])) {
+		status = api_failf(out, 500, "out of memory");
+		goto out;
+	}
 	snprintf(nd.name, sizeof(nd.name), "%s", name);
-	nd.config = v.nodes[vi].config ? strdup(v.nodes[vi].config) : NULL;
-	nd.config_path = v.nodes[vi].config_path ? strdup(v.nodes[vi].config_path) : NULL;
 	if ((at = topo_net_add_node(&next, &nd)) < 0) {
 		free(nd.config);
 		free(nd.config_path);
@@ -953,7 +954,7 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 	if (!renamed)
 		keep_slots(&next, at, &v.nodes[vi]);
 	for (int l = 0; l < v.nlinks; l++) {
-		struct topo_link lk = v.links[l];
+		struct topo_link lk = v.links[l];	/* its profile copied below */
 		const char *e[2];
 		const char *st = json_string_value(json_object_get(json_object_get(state, "links"),
 								   lk.name));
@@ -970,15 +971,9 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 		}
 		if (st)
 			lk.down = !strcmp(st, "down");
-		lk.profile = NULL;
-		if (lk.nprofile > 0) {
-			size_t sz = (size_t)lk.nprofile * sizeof(*lk.profile);
-
-			if (!(lk.profile = malloc(sz))) {
-				status = api_failf(out, 500, "out of memory");
-				goto out;
-			}
-			memcpy(lk.profile, v.links[l].profile, sz);
+		if (topo_link_copy(&lk, &lk)) {
+			status = api_failf(out, 500, "out of memory");
+			goto out;
 		}
 		if ((k = topo_net_add_link(&next, &lk, topo_node_find(&next, e[0]),
 					   topo_node_find(&next, e[1]))) < 0) {
