@@ -1373,47 +1373,10 @@ static int parse_ends(struct pctx *c, struct bnet *b, struct blink *bl)
 
 #define PROFILE_MTU_MSG "mtu cannot change in a profile; expected mtu on the link itself"
 
-/* forward / reverse: a map of link properties (of a link, or of a profile
- * step when in_step, where mtu is refused). */
-static int parse_direction(struct pctx *c, const char *dir, struct link_params *p,
-			   uint32_t *mask, int in_step)
-{
-	char key[TOPO_KEY_MAX], msg[400];
-	struct topo_pos kpos;
-	const char *v = "";
-	int prop;
-
-	if (is_null(c))
-		return 0;
-	if (c->ev.type != YAML_MAPPING_START_EVENT)
-		return perr(c, ev_pos(&c->ev), "%s of a link must be a map of link properties "
-			    "such as {delay: 5ms}", dir);
-	for (;;) {
-		if (next(c))
-			return -1;
-		if (c->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (key_text(c, key, &kpos))
-			return -1;
-		if ((prop = linkp_lookup(key)) < 0) {
-			linkp_set(p, mask, key, "", msg, sizeof(msg));
-			return perr(c, kpos, "%s in %s", msg, dir);
-		}
-		if (*mask & LINKP_BIT(prop))
-			return perr(c, kpos, "duplicate key '%s' in %s; expected each key once",
-				    key, dir);
-		if (in_step && prop == LINKP_MTU)
-			return perr(c, kpos, PROFILE_MTU_MSG);
-		if (next(c) || value_text(c, &v))
-			return -1;
-		if (linkp_set(p, mask, key, v, msg, sizeof(msg)))
-			return perr(c, ev_pos(&c->ev), "%s", msg);
-	}
-}
-
-/* A key of a link or profile-step map that names a link property: parse
- * its value into p. Returns 1 when key was a property, 0 when it is not,
- * -1 on error. `where` is "a link" or "a profile step" (no mtu there). */
+/* A key of a link, profile-step or forward:/reverse: map that names a link
+ * property: parse its value into p. Returns 1 when key was a property, 0
+ * when it is not, -1 on error. `where` names the map for messages; no mtu
+ * when in_step. */
 static int parse_prop(struct pctx *c, const char *key, struct topo_pos kpos,
 		      const char *where, int in_step, struct link_params *p,
 		      uint32_t *mask)
@@ -1434,6 +1397,35 @@ static int parse_prop(struct pctx *c, const char *key, struct topo_pos kpos,
 	if (linkp_set(p, mask, key, v, msg, sizeof(msg)))
 		return perr(c, ev_pos(&c->ev), "%s", msg);
 	return 1;
+}
+
+/* forward / reverse: a map of link properties (of a link, or of a profile
+ * step when in_step, where mtu is refused). */
+static int parse_direction(struct pctx *c, const char *dir, struct link_params *p,
+			   uint32_t *mask, int in_step)
+{
+	char key[TOPO_KEY_MAX], msg[400];
+	struct topo_pos kpos;
+	int rc;
+
+	if (is_null(c))
+		return 0;
+	if (c->ev.type != YAML_MAPPING_START_EVENT)
+		return perr(c, ev_pos(&c->ev), "%s of a link must be a map of link properties "
+			    "such as {delay: 5ms}", dir);
+	for (;;) {
+		if (next(c))
+			return -1;
+		if (c->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (key_text(c, key, &kpos) || (rc = parse_prop(c, key, kpos, dir, in_step,
+								 p, mask)) < 0)
+			return -1;
+		if (rc == 0) {	/* linkp_set() words the unknown property */
+			linkp_set(p, mask, key, "", msg, sizeof(msg));
+			return perr(c, kpos, "%s in %s", msg, dir);
+		}
+	}
 }
 
 /* The link properties of a link or profile-step map: those for both
