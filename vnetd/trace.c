@@ -241,16 +241,6 @@ int trace_change_apply(struct vnetd *d, struct vnet_network *n, int link, int di
 	return rc;
 }
 
-int trace_apply(struct vnetd *d, struct vnet_network *n, int link, int dirmask,
-		const char *path, struct vnet_err *err)
-{
-	struct trace_change tc = { 0 };
-
-	if (trace_change_parse(&tc, path, err))
-		return -1;
-	return trace_change_apply(d, n, link, dirmask, &tc, err);
-}
-
 void trace_replay(struct vnetd *d, struct vnet_network *n, int link)
 {
 	struct link_rt *lr = &n->links[link];

@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine_proto.h"
 #include "vnetd.h"
 
-/* Longest trace file, in lines (= delivery opportunities). */
-#define TRACE_MAX_LINES 10000000u
+/* Longest trace file, in lines (= delivery opportunities): what the engine
+ * takes. */
+#define TRACE_MAX_LINES ENG_TRACE_MAX
 
 /*
  * Read a mahimahi trace: one whole number of milliseconds per line, never
@@ -25,16 +27,13 @@
  */
 int trace_load(const char *path, uint32_t **ms, size_t *n, struct vnet_err *err);
 
-/* Follow the trace at path (absolute) in the directions of dirmask (bit 0
- * forward, bit 1 reverse) of link `link`, from now on; "none" goes back to
- * the token bucket. A stopped network's link gets it when it starts. */
-int trace_apply(struct vnetd *d, struct vnet_network *n, int link, int dirmask,
-		const char *path, struct vnet_err *err);
-
 /*
- * The same in two steps, for a request that checks all its parts before it
- * changes anything: parse value ("/abs/path" or "none") and load the file
- * into tc, then apply it (which frees what parse took).
+ * A link follows a trace, in two steps so that a request checks all its
+ * parts before it changes anything: parse value ("/abs/path", or "none" to
+ * go back to the token bucket) and load the file into tc; then apply it to
+ * the directions of dirmask (bit 0 forward, bit 1 reverse) of link `link`
+ * from now on (a stopped network's link gets it when it starts), which
+ * frees what parse took.
  */
 struct trace_change {
 	int set;		/* a change was parsed */

@@ -190,6 +190,17 @@ static void test_change_parse(void **state)
 	unlink(path);
 }
 
+/* Both steps of a trace change, as the API makes them. */
+static int trace_apply(struct vnetd *d, struct vnet_network *n, int link, int dirmask,
+		       const char *value, struct vnet_err *err)
+{
+	struct trace_change tc = { 0 };
+
+	if (trace_change_parse(&tc, value, err))
+		return -1;
+	return trace_change_apply(d, n, link, dirmask, &tc, err);
+}
+
 static void test_apply_and_replay(void **state)
 {
 	struct topo_link tl = { .name = "r1-r2" };
