@@ -64,6 +64,12 @@ static void update_fast(struct dir *d)
 	d->fast = d->transparent && !d->queue.head && !d->line.head && !d->express.head;
 }
 
+/* No property and no trace: frames pass at once (the fast path). */
+static void update_transparent(struct dir *d)
+{
+	d->transparent = model_transparent(&d->p) && !d->trace;
+}
+
 void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p)
 {
 	uint64_t now = engine_now();
@@ -73,7 +79,7 @@ void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *
 	d->idx = (uint8_t)idx;
 	d->p = *p;
 	d->heap_idx = -1;
-	d->transparent = model_transparent(p);
+	update_transparent(d);
 	model_tb_init(&d->tb, p->rate_bps, p->burst_bytes, now);
 	model_ts_init(&d->ts, now);
 	model_rng_seed(&d->rng, l->id * 2 + (uint64_t)idx + now);
@@ -88,6 +94,23 @@ static int tap_write(int fd, const uint8_t *buf, size_t n)
 		w = write(fd, buf, n);
 	while (w < 0 && errno == EINTR);
 	return w == (ssize_t)n ? 0 : -1;
+}
+
+/* Write a frame to the egress TAP, count it and capture it; 0 or -1 (a
+ * write drop, counted). */
+static int emit(struct dir *d, struct port *out, const uint8_t *buf, size_t n)
+{
+	size_t len = n - MODEL_VNET_HDR_LEN;
+
+	if (tap_write(out->fd, buf, n) < 0) {
+		drop(d, ENG_DROP_WRITE);
+		return -1;
+	}
+	d->st.tx_frames++;
+	d->st.tx_bytes += len;
+	if (d->link->cap)
+		capture_frame(d->link, d->idx, buf + MODEL_VNET_HDR_LEN, len);
+	return 0;
 }
 
 /* The last stage: link state, loss, duplication, corruption, write. */
@@ -115,17 +138,9 @@ static void egress(struct dir *d, uint8_t *buf, size_t n)
 	case MODEL_DELIVER:
 		break;
 	}
-	if (d->p.dup_ppb && model_rng_chance(&d->rng, d->p.dup_ppb)) {
-		if (tap_write(out->fd, buf, n) == 0) {
-			d->st.duplicated++;
-			d->st.tx_frames++;
-			d->st.tx_bytes += len;
-			if (l->cap)
-				capture_frame(l, d->idx, buf + MODEL_VNET_HDR_LEN, len);
-		} else {
-			drop(d, ENG_DROP_WRITE);
-		}
-	}
+	if (d->p.dup_ppb && model_rng_chance(&d->rng, d->p.dup_ppb) &&
+	    emit(d, out, buf, n) == 0)
+		d->st.duplicated++;
 	if (d->p.corrupt_ppb && len > MODEL_ETH_HLEN &&
 	    model_rng_chance(&d->rng, d->p.corrupt_ppb)) {
 		size_t off = MODEL_VNET_HDR_LEN + MODEL_ETH_HLEN +
@@ -135,14 +150,7 @@ static void egress(struct dir *d, uint8_t *buf, size_t n)
 		buf[0] &= (uint8_t)~2u;	/* no VIRTIO_NET_HDR_F_DATA_VALID */
 		d->st.corrupted++;
 	}
-	if (tap_write(out->fd, buf, n) == 0) {
-		d->st.tx_frames++;
-		d->st.tx_bytes += len;
-		if (l->cap)
-			capture_frame(l, d->idx, buf + MODEL_VNET_HDR_LEN, len);
-	} else {
-		drop(d, ENG_DROP_WRITE);
-	}
+	emit(d, out, buf, n);
 }
 
 static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now,
@@ -302,7 +310,7 @@ void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t n
 		d->ge.bad = 0;
 	if (!d->p.codel)
 		memset(&d->codel, 0, sizeof(d->codel));
-	d->transparent = model_transparent(&d->p) && !d->trace;
+	update_transparent(d);
 	/* Frames already in the delay line keep their delivery time: they are
 	 * on the wire. Frames in the queue are re-timed by dir_run. */
 	dir_run(d, now);
@@ -325,7 +333,7 @@ void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now)
 	/* A new trace starts now; queued frames wait for its opportunities.
 	 * Without one the token bucket (or nothing) times them again. */
 	model_ts_init(&d->ts, now);
-	d->transparent = model_transparent(&d->p) && !d->trace;
+	update_transparent(d);
 	if (d->link->w)
 		dir_run(d, now);
 }
