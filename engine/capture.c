@@ -53,12 +53,10 @@
 struct capture {
 	struct link *link;
 	int fd;			/* write end of the pipe; -1 once closed */
-	uint8_t dirmask;
-	uint8_t ifid[2];	/* interface id of each captured direction */
-	bool limited;
+	uint8_t dirmask;	/* IDB 0 is its first direction, IDB 1 the second */
 	bool done;		/* no more frames: close once pend is out */
 	bool polling;		/* fd is in the worker's epoll for EPOLLOUT */
-	uint32_t left;		/* frames still to capture when limited */
+	uint32_t left;		/* frames still to capture; 0: no limit */
 	size_t npend, opend;	/* pend[opend..npend) is still to be written */
 	uint8_t pend[];		/* rest of a block the pipe took in part */
 };
@@ -258,9 +256,6 @@ int capture_start(struct link *l, int fd, uint8_t dirmask, uint32_t count,
 	c->link = l;
 	c->fd = fd;
 	c->dirmask = dirmask;
-	c->ifid[0] = 0;
-	c->ifid[1] = (dirmask & 1) ? 1 : 0;
-	c->limited = count > 0;
 	c->left = count;
 	l->cap = c;
 	log_info("link %s: capture started (%s%s%s), %u frames", l->name,
@@ -324,7 +319,7 @@ void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 	t = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	v[0] = PCAPNG_EPB;
 	v[1] = (uint32_t)total;
-	v[2] = c->ifid[d];
+	v[2] = d && (c->dirmask & 1);	/* interface id: see header() */
 	v[3] = (uint32_t)(t >> 32);
 	v[4] = (uint32_t)t;
 	v[5] = (uint32_t)len;
@@ -363,7 +358,7 @@ void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 		c->opend = 0;
 	}
 	dr->cap_frames++;
-	if (c->limited && --c->left == 0)
+	if (c->left && --c->left == 0)
 		c->done = true;
 	if (c->npend)
 		flush_pending(c);
