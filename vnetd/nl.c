@@ -362,6 +362,19 @@ static int link_dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The names of the namespace's interfaces by index, into d->ifs (the
+ * caller frees it). 0 or -errno. */
+static int link_names(struct nl *nl, struct dump *d)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int rc;
+
+	ifi->ifi_family = AF_UNSPEC;
+	rc = nl_talk(nl, nlh, link_dump_cb, d);
+	return rc == 0 && d->err ? d->err : rc;
+}
+
 static const char *ifname_of(const struct dump *d, int index, char *buf, size_t n)
 {
 	for (size_t i = 0; i < d->nifs; i++)
@@ -536,19 +549,12 @@ static int route_dump_once(struct nl *nl, int family, char **out)
 {
 	struct dump d = { .family = family };
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	struct rtmsg *rtm;
 	size_t size = 0;
 	char *text = NULL;
 	int rc;
 
-	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	rc = nl_talk(nl, nlh, link_dump_cb, &d);
-	if (rc == 0 && d.err)
-		rc = d.err;
-	if (rc < 0)
+	if ((rc = link_names(nl, &d)) < 0)
 		goto out;
 
 	d.out = open_memstream(&text, &size);
@@ -736,15 +742,8 @@ static int list_once(struct nl *nl, int family, uint16_t type, size_t size,
 {
 	struct list l = { .family = family, .size = size };
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int rc;
+	int rc = link_names(nl, &l.names);
 
-	nlh = nl_msg(nl, RTM_GETLINK, NLM_F_DUMP);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	rc = nl_talk(nl, nlh, link_dump_cb, &l.names);
-	if (rc == 0 && l.names.err)
-		rc = l.names.err;
 	if (rc == 0) {
 		nlh = nl_msg(nl, type, NLM_F_DUMP);
 		if (type == RTM_GETROUTE) {
