@@ -24,6 +24,20 @@ vnetd() { "$VNET_BIN/vnetd" "$@"; }
 log() { printf '%s %s\n' "$(date +%T)" "$*"; }
 pass() { log "PASS: $*"; }
 fail() { log "FAIL: $*"; FAILED=1; }
+
+# ospf_state NODE...: what routers of red know, printed after a failed
+# convergence check to tell an address, a link or a routing fault apart.
+ospf_state() {
+  local node
+  for node in "$@"; do
+    log "--- red/$node"
+    vnet exec "red/$node" -- ip -br addr
+    vnet exec "red/$node" -- ip route
+    vnet exec "red/$node" -- birdc show ospf neighbors
+    vnet exec "red/$node" -- birdc show ospf interface
+    vnet exec "red/$node" -- birdc show ospf state
+  done
+}
 die() { log "FAIL: $*"; exit 1; }
 
 # check DESCRIPTION CMD...: run CMD, PASS when it succeeds.

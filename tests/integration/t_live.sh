@@ -91,14 +91,7 @@ if retry 60 vnet exec red/h1 -- ping -c1 -W1 r6; then pass "r6 routes"; else
   fail "r6 routes"
   # what the routers know, to tell an address, a link or a routing fault apart
   vnet exec red/h1 -- grep r6 /etc/hosts
-  for node in r6 r3 r1; do
-    log "--- $node"
-    vnet exec red/$node -- ip -br addr
-    vnet exec red/$node -- ip route
-    vnet exec red/$node -- birdc show ospf neighbors
-    vnet exec red/$node -- birdc show ospf interface
-    vnet exec red/$node -- birdc show ospf state
-  done
+  ospf_state r6 r3 r1
   vnet link stats red/r6-r3
 fi
 check "existing nodes unchanged after the second vnet up" test "$(ifaces)" = "$before"

@@ -77,7 +77,12 @@ check "r2 has the same MAC" test "$(vnet exec red/r2 -- cat /sys/class/net/eth0/
 check "r2 has the same addresses" test "$(vnet exec red/r2 -- ip -o -4 addr show | awk '{print $2, $4}' | sort | tr '\n' ' ')" = "$addr_before"
 check "link r1-r2 is back with its delay" test "$(vnet --json link show red/r1-r2 | jq -r '.. | .delay? // empty' | head -1)" = 2ms
 check "(4) take r4-r1 down: the path is h1-r1-r2-r3-h2" vnet link down red/r4-r1
-check "h1 pings h2 through the restored r2 (r1's only other way is down)" retry 60 vnet exec red/h1 -- ping -c1 -W1 h2
+if retry 60 vnet exec red/h1 -- ping -c1 -W1 h2; then
+  pass "h1 pings h2 through the restored r2 (r1's only other way is down)"
+else
+  fail "h1 pings h2 through the restored r2 (r1's only other way is down)"
+  ospf_state r1 r2 r3
+fi
 check "bring r4-r1 up again" vnet link up red/r4-r1
 
 # (5) copy r2 as r2b: links r1-r2b and r2b-r3, new addresses, runs
@@ -85,7 +90,11 @@ cj=$(vnet --json router copy red/r2 red/r2b)
 check "router copy red/r2 red/r2b ($(jq -c . <<<"$cj"))" test "$(jq -r '.node' <<<"$cj")" = r2b
 check "the copy has links r1-r2b and r2b-r3" bash -c "V link show red/r1-r2b >/dev/null && V link show red/r2b-r3 >/dev/null"
 check "the copy has another MAC" test "$(vnet exec red/r2b -- cat /sys/class/net/eth0/address)" != "$mac_before"
-check "the copy routes: r2b reaches h2" retry 60 vnet exec red/r2b -- ping -c1 -W1 h2
+if retry 60 vnet exec red/r2b -- ping -c1 -W1 h2; then pass "the copy routes: r2b reaches h2"
+else
+  fail "the copy routes: r2b reaches h2"
+  ospf_state r2b r1 r3
+fi
 check "copy onto an existing name is refused" bash -c "! V router copy red/r2 red/r3 2>'$T/err' && grep -q 'already exists' '$T/err'"
 
 # (6) damaged and wrong-kind images are refused and create nothing
