@@ -68,17 +68,20 @@ static int running(const struct vnet_network *n)
 	return strcmp(net_state_name(n), "stopped") != 0;
 }
 
-/* live_apply_restore(): the image part for the new node of that name. */
-static struct {
+/* A node restored from an image (live_apply_restore()): the image part
+ * for the new node of that name. */
+struct live_restore {
 	const char *node;
 	json_t *part;
 	int bird_gr;
-} pending;
+};
 
 /* Move the network to spec next (checked and planned into np; both taken
- * over). On a kernel failure, go back to the old spec. */
+ * over), rs (may be NULL) giving a new node its saved tables. On a kernel
+ * failure, go back to the old spec. */
 static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-		   struct plan *np, int undoing, struct vnet_err *err)
+		   struct plan *np, const struct live_restore *rs, int undoing,
+		   struct vnet_err *err)
 {
 	struct topo_net old = n->spec;
 	struct plan *oldplan = n->plan;
@@ -126,10 +129,9 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		} else {
 			nrt[i].netns_fd = -1;
 			fresh_node[i] = 1;
-			if (pending.node && !strcmp(next->nodes[i].name, pending.node)) {
-				nrt[i].restore = json_incref(pending.part);
-				nrt[i].bird_gr = pending.bird_gr;
-				pending.node = NULL;	/* once: not again when undoing */
+			if (rs && rs->part && !strcmp(next->nodes[i].name, rs->node)) {
+				nrt[i].restore = json_incref(rs->part);
+				nrt[i].bird_gr = rs->bird_gr;
 			}
 		}
 	}
@@ -213,7 +215,7 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		if (plan_make(&old, NULL, &bp, &e2) == 0) {
 			plan_free(oldplan);
 			oldplan = NULL;
-			if (swap_to(d, n, &old, bp, 1, &e2))
+			if (swap_to(d, n, &old, bp, NULL, 1, &e2))
 				log_error("cannot undo the change of %s: %s", n->spec.name, e2.msg);
 		}
 	}
@@ -237,20 +239,16 @@ static int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *
 		topo_net_clear(next);
 		return -EINVAL;
 	}
-	return swap_to(d, n, next, np, 0, err) ? -EIO : 0;
+	return swap_to(d, n, next, np, NULL, 0, err) ? -EIO : 0;
 }
 
 int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-		       const char *node, json_t *part, int bird_gr, struct vnet_err *err)
+		       struct plan *np, const char *node, json_t *part, int bird_gr,
+		       struct vnet_err *err)
 {
-	int rc;
+	struct live_restore rs = { node, part, bird_gr };
 
-	pending.node = part ? node : NULL;
-	pending.part = part;
-	pending.bird_gr = bird_gr;
-	rc = live_apply(d, n, next, err);
-	memset(&pending, 0, sizeof(pending));
-	return rc;
+	return swap_to(d, n, next, np, &rs, 0, err) ? -EIO : 0;
 }
 
 /* ---- the difference between a running network and a file --------------- */
@@ -646,6 +644,7 @@ struct live_up {
 	struct {
 		char name[VNET_NAME_MAX];
 		struct topo_net next;
+		struct plan *np;	/* next's, made by live_up_prepare() */
 		json_t *changes;
 	} *v;
 };
@@ -656,6 +655,7 @@ void live_up_free(struct live_up *lu)
 		return;
 	for (int i = 0; i < lu->n; i++) {
 		topo_net_clear(&lu->v[i].next);
+		plan_free(lu->v[i].np);
 		json_decref(lu->v[i].changes);
 	}
 	free(lu->v);
@@ -675,7 +675,6 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 	}
 	for (int i = 0; i < t->nnets; i++) {
 		struct vnet_network *n = net_find(d, t->nets[i].name);
-		struct plan *p = NULL;
 		char pre[300];
 
 		if (!n)
@@ -687,7 +686,7 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 		if (live_diff(&n->spec, &t->nets[i], &lu->v[lu->n].next, lu->v[lu->n].changes,
 			      err) ||
 		    topo_net_check(&lu->v[lu->n].next, NULL, err) ||
-		    plan_make(&lu->v[lu->n].next, NULL, &p, err)) {
+		    plan_make(&lu->v[lu->n].next, NULL, &lu->v[lu->n].np, err)) {
 			char msg[sizeof(err->msg)];
 
 			snprintf(msg, sizeof(msg), "%s", err->msg);
@@ -696,7 +695,6 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 			live_up_free(lu);
 			return -EINVAL;
 		}
-		plan_free(p);
 		lu->n++;
 	}
 	/* the networks that exist leave t: net_up() makes the others */
@@ -727,10 +725,11 @@ int live_up_apply(struct vnetd *d, struct live_up *lu, json_t *changed, struct v
 			json_object_set(changed, lu->v[i].name, c);	/* unchanged */
 			continue;
 		}
-		if (live_apply(d, n, &lu->v[i].next, err)) {
-			rc = -1;
+		/* checked and planned by live_up_prepare(); swap_to() takes both */
+		rc = swap_to(d, n, &lu->v[i].next, lu->v[i].np, NULL, 0, err);
+		lu->v[i].np = NULL;
+		if (rc)
 			break;
-		}
 		json_array_foreach(c, k, e)
 			vnetd_event(d, n->spec.name, NULL, "%s", json_string_value(e));
 		json_object_set(changed, lu->v[i].name, c);

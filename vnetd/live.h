@@ -10,16 +10,16 @@
 #include "vnetd.h"
 
 /*
- * Change n to next (taken over): check it, plan it, swap it in and change
- * the kernel (docs/design.md, "Live changes"), for a node restored from an
- * image (save.c): the new node named node gets part ({"routes",
- * "neighbours"}, a new reference is taken; NULL: none) installed before its
- * BIRD starts, with -R when bird_gr. -EINVAL with err when next is not
- * valid (nothing changed), -EIO when a kernel step failed (the old spec is
- * back), 0 on success.
+ * Change n to next, checked and planned into np (both taken over): swap it
+ * in and change the kernel (docs/design.md, "Live changes"), for a node
+ * restored from an image (save.c): the new node named node gets part
+ * ({"routes", "neighbours"}, a new reference is taken; NULL: none)
+ * installed before its BIRD starts, with -R when bird_gr. -EIO with err
+ * when a kernel step failed (the old spec is back), 0 on success.
  */
 int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-		       const char *node, json_t *part, int bird_gr, struct vnet_err *err);
+		       struct plan *np, const char *node, json_t *part, int bird_gr,
+		       struct vnet_err *err);
 /* The API calls (HTTP status, *out): POST networks/NET/nodes,
  * POST networks/NET/links, DELETE nodes/NET/NAME, DELETE links/NET/NAME. */
 int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out);

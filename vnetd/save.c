@@ -1006,11 +1006,11 @@ static int router_restore(struct vnetd *d, struct image *img, const char *src, c
 			tables = json_pack("{s:O, s:O}", "routes", r, "neighbours", ne);
 		json_decref(j);
 	}
-	plan_free(np);
-	np = NULL;
-	if ((rc = live_apply_restore(d, n, &next, name, tables,
-				     tables && nd.kind == TOPO_ROUTER, &err))) {
-		status = api_failf(out, rc == -EINVAL ? 400 : 500, "%s", err.msg);
+	rc = live_apply_restore(d, n, &next, np, name, tables, tables && nd.kind == TOPO_ROUTER,
+				&err);
+	np = NULL;	/* taken over, with next */
+	if (rc) {
+		status = api_failf(out, 500, "%s", err.msg);
 		goto out;
 	}
 	restore_neighbours(d, n);	/* the peers' ends are attached now */
