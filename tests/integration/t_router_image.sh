@@ -116,7 +116,16 @@ parts() { vnet --json image show "$1" | jq -r '.parts[] | .name + " " + .sha256'
 sums_a=$(parts "$T/a.vnimg")
 check "vnet down red" vnet down red
 check "net restore a.vnimg" vnet net restore "$T/a.vnimg"
-check "red forwards again" retry 60 vnet exec red/h1 -- ping -c1 -W1 h2
+if retry 60 vnet exec red/h1 -- ping -c1 -W1 h2; then pass "red forwards again"
+else
+  fail "red forwards again"
+  vnet exec red/h1 -- ping -c1 -W1 h2
+  vnet exec red/h1 -- ip route
+  vnet exec red/h1 -- ip neigh
+  ospf_state r1 r2 r2b r3 r4
+  for node in r1 r2 r2b r3 r4; do vnet exec "red/$node" -- ip neigh; done
+  for l in h1-r1 r1-r2 r1-r2b r4-r1 r2-r3 r2b-r3 r3-r4 r3-h2; do vnet link stats "red/$l"; done
+fi
 nodepart() { vnet image show "$1" --part "$2" | jq -S '{interfaces, routes}'; }
 same_image() {
   vnet net save red -o "$T/b.vnimg" >/dev/null || return 1
