@@ -52,6 +52,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# ns_iperf_server [ARGS]: a one-client iperf3 server on $IPB in $NSB, its
+# pid in SRV, returning once it listens (a client that came too early
+# would leave it waiting forever). Redirect the call to keep its output.
+ns_iperf_server() {
+	local i
+	ip netns exec "$NSB" iperf3 -s -1 -B "$IPB" "$@" &
+	SRV=$!
+	BG_PIDS+=($SRV)
+	for i in $(seq 50); do
+		ip netns exec "$NSB" ss -Hltn "sport = :5201" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# ns_iperf_server_wait: wait for SRV to end after its client, at most 10 s.
+ns_iperf_server_wait() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$SRV" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$SRV" 2>/dev/null
+	wait "$SRV" 2>/dev/null
+}
+
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 check() {	# description, command...: PASS when the command succeeds

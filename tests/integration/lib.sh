@@ -65,6 +65,24 @@ daemon_pid() { vnet --json daemon status 2>/dev/null | sed -n 's/.*"pid": \([0-9
 
 on_exit() { CLEANUP_HOOKS+=("$*"); }
 
+# iperf_server NODE [ARGS]: a one-client iperf3 server in NODE (NET/NAME),
+# its pid in SRV, returning once it listens (so that a client started next
+# cannot come too early and leave it waiting forever). Redirect the call
+# to keep its output.
+iperf_server() {
+  local node=$1
+  shift
+  vnet exec "$node" -- iperf3 -s -1 "$@" &
+  SRV=$!
+  on_exit "kill $SRV 2>/dev/null"
+  retry 10 bash -c "\"$VNET_BIN/vnet\" --socket '$SOCK' exec '$node' -- ss -Hltn 'sport = :5201' | grep -q ."
+}
+# iperf_server_wait: wait for SRV to end after its client, at most 10 s.
+iperf_server_wait() {
+  retry 10 bash -c "! kill -0 $SRV 2>/dev/null" || kill "$SRV" 2>/dev/null
+  wait "$SRV" 2>/dev/null
+}
+
 leftovers() {
   local found=0
   for d in /sys/fs/cgroup/*/"$PREFIX" /sys/fs/cgroup/"$PREFIX"; do

@@ -79,9 +79,7 @@ check "--dir r1>h2: only that direction, echo requests in it" \
 # 4. TCP with offloads: GSO super-frames are captured whole, and blocks
 # bigger than the pipe takes at once, and a Ctrl-C in the middle of the
 # stream, still make a well-formed file
-vnet exec cap/h2 -- iperf3 -s -1 >/dev/null 2>&1 &
-srv=$!
-on_exit "kill $srv"
+iperf_server cap/h2 >/dev/null 2>&1
 "${VNET[@]}" capture cap/r1-h2 -w "$T/tcp.pcapng" >/dev/null 2>&1 &
 cap=$!
 check "TCP capture started" retry 5 started 4
@@ -90,7 +88,8 @@ cli=$!
 sleep 1
 kill -INT $cap	# in the middle of the transfer: the file must still end with a whole block
 wait $cap
-wait $cli $srv
+wait $cli
+iperf_server_wait
 check "tshark reads the whole TCP capture" bash -c \
   "tshark -r '$T/tcp.pcapng' -T fields -e frame.len >'$T/tcp.len' 2>'$T/tcp.err' || { cat '$T/tcp.err'; false; }"
 check "it holds GSO super-frames (largest $(sort -n "$T/tcp.len" | tail -1) bytes)" \
@@ -98,15 +97,13 @@ check "it holds GSO super-frames (largest $(sort -n "$T/tcp.len" | tail -1) byte
 rm -f "$T/tcp.pcapng"
 
 # 5. a reader that never reads does not slow the link
-vnet exec cap/h2 -- iperf3 -s -1 -J >"$T/srv.json" 2>&1 &
-srv=$!
-on_exit "kill $srv"
+iperf_server cap/h2 -J >"$T/srv.json" 2>&1
 ( "${VNET[@]}" capture cap/r1-h2 | sleep 15 ) &
 stuck=$!
 check "stuck capture started" retry 5 started 5
 sleep 0.3
 vnet exec cap/h1 -- iperf3 -c h2 -u -b 100M -t 3 -J >"$T/cli.json" 2>&1
-wait $srv
+iperf_server_wait
 rate=$(jq '[.intervals[0:3][].sum.bits_per_second] | add / length' "$T/srv.json")
 check "UDP at 100M offered is received at $(awk "BEGIN {printf \"%.1f\", $rate/1e6}") Mbit/s (>= 95) while nobody reads the capture" \
   awk "BEGIN { exit !($rate >= 95e6) }"

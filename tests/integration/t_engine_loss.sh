@@ -25,17 +25,13 @@ avg_frame() {	# mean frame size read on side a since the counters were $1 $2
 if command -v iperf3 >/dev/null; then
 	link_set loss=0.01%
 	f0=$(stat 0 rx_frames); b0=$(stat 0 rx_bytes)
-	ip netns exec "$NSB" iperf3 -s -1 -B $IPB >/dev/null 2>&1 &
-	BG_PIDS+=($!)
-	sleep 0.3
+	ns_iperf_server >/dev/null 2>&1
 	ip netns exec "$NSA" iperf3 -c $IPB -t 1 >/dev/null 2>&1
 	a=$(avg_frame $f0 $b0)
 	check "loss set: offloads off, TCP frames <= 1514 bytes (mean $a)" [ "$a" -le 1514 ]
 	link_set loss=0
 	f0=$(stat 0 rx_frames); b0=$(stat 0 rx_bytes)
-	ip netns exec "$NSB" iperf3 -s -1 -B $IPB >/dev/null 2>&1 &
-	BG_PIDS+=($!)
-	sleep 0.3
+	ns_iperf_server >/dev/null 2>&1
 	ip netns exec "$NSA" iperf3 -c $IPB -t 1 >/dev/null 2>&1
 	a=$(avg_frame $f0 $b0)
 	check "loss cleared: offloads on, TCP super-frames pass (mean $a bytes)" [ "$a" -gt 4000 ]

@@ -14,10 +14,7 @@ start_pair bandwidth=10mbit
 udp_run() {
 	local secs=$1 rate=$2
 	shift 2
-	ip netns exec "$NSB" iperf3 -s -1 -B $IPB -J >"$TMP/srv.json" 2>&1 &
-	local srv=$!
-	BG_PIDS+=($srv)
-	sleep 0.3
+	ns_iperf_server -J >"$TMP/srv.json" 2>&1
 	ip netns exec "$NSA" iperf3 -c $IPB -u -b "$rate" -t "$secs" -J >"$TMP/cli.json" 2>&1 &
 	local cli=$!
 	BG_PIDS+=($cli)
@@ -27,7 +24,7 @@ udp_run() {
 		link_set "$@"
 	fi
 	wait $cli
-	wait $srv
+	ns_iperf_server_wait
 }
 # mean received bit rate over server intervals [from, to)
 rx_rate() { jq "[.intervals[$1:$2][].sum.bits_per_second] | add / length" "$TMP/srv.json"; }

@@ -21,9 +21,7 @@ start_daemon
 check "up" vnet up "$T/net.yaml"
 check "routes" retry 40 vnet exec red/h1 -- ping -c1 -W1 h2
 
-vnet exec red/h2 -- iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
-on_exit "kill $! 2>/dev/null"
-sleep 0.5
+iperf_server red/h2 >/dev/null 2>&1
 vnet exec red/h1 -- iperf3 -c h2 -p 5201 -t 6 -i 1 --json >"$T/iperf.json" 2>&1 &
 client=$!
 sleep 2

@@ -31,11 +31,9 @@ patch() {
 # $4 (default alice to bob)
 udp_rate() {
   local from=${3:-alice} to=${4:-bob}
-  vnet exec tr/$to -- iperf3 -s -1 -J >"$T/srv.json" 2>&1 &
-  local srv=$!
-  sleep 0.4
+  iperf_server tr/$to -J >"$T/srv.json" 2>&1
   vnet exec tr/$from -- iperf3 -c $to -u -b "$1" -t "$2" -J >"$T/cli.json" 2>&1
-  wait $srv
+  iperf_server_wait
   local r b
   r=$(jq "[.intervals[1:$2][].sum.bits_per_second] | add / length" "$T/srv.json")
   b=$(jq '.start.test_start.blksize' "$T/cli.json")
