@@ -1104,7 +1104,7 @@ int save_api(struct vnetd *d, const char *op, const char *net, const json_t *bod
 	if ((rc = net_image(d, n, &w, &nnodes, &frozen, &err)))
 		return api_failf(out, rc, "%s", err.msg);
 	if (!strcmp(op, "save")) {
-		json_int_t bytes;
+		json_int_t bytes = 0;
 
 		if ((rc = write_image(w, path, &bytes, out)))
 			return rc;
@@ -1156,7 +1156,7 @@ int router_image_api(struct vnetd *d, const char *op, const char *ref, const jso
 	if ((rc = router_image(d, n, i, &w, &frozen, &err)))
 		return api_failf(out, rc, "%s", err.msg);
 	if (!strcmp(op, "save")) {
-		json_int_t bytes;
+		json_int_t bytes = 0;
 
 		if ((rc = write_image(w, path, &bytes, out)))
 			return rc;
