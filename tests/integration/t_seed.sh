@@ -36,15 +36,17 @@ check "status lists the protocols BIRD runs" \
 r2addr=$(jq -r '.nodes[] | select(.name=="r1") | .interfaces[] | select(.peer=="r2") | .addresses[0]' <<<"$st")
 peer=$(jq -r '.nodes[] | select(.name=="r2") | .interfaces[] | select(.peer=="r1") | .addresses[0] | split("/")[0]' <<<"$st")
 # one ping first: when r1 has no neighbour entry for r2 yet (nothing but
-# OSPF multicast crossed the link), the first ping waits for ARP over the link
+# OSPF multicast crossed the link), the first ping waits for ARP over the
+# link. The minimum of five: the delay is a floor, and a busy machine only
+# adds to some of the round trips.
 rtt() { vnet exec red/r1 -- ping -c1 -W2 "$peer" >/dev/null 2>&1
-        vnet exec red/r1 -- ping -c5 -i0.2 -q "$peer" | sed -n 's/.*= [0-9.]*\/\([0-9.]*\)\/.*/\1/p'; }
+        vnet exec red/r1 -- ping -c5 -i0.2 -q "$peer" | sed -n 's/.*= \([0-9.]*\)\/.*/\1/p'; }
 check "link set delay=20ms" vnet link set red/r1-r2 delay=20ms
 avg=$(rtt)
-check "RTT over r1-r2 is 40 ms (+-3) after delay=20ms (got $avg)" awk -v a="$avg" 'BEGIN{exit !(a>=40 && a<=43)}'
+check "min RTT over r1-r2 is 40 ms (+3) after delay=20ms (got $avg)" awk -v a="$avg" 'BEGIN{exit !(a>=40 && a<=43)}'
 check "link set dir=r1>r2 delay=0ms" vnet link set red/r1-r2 delay=0ms dir='r1>r2'
 avg=$(rtt)
-check "RTT is 20 ms with one direction cleared (got $avg)" awk -v a="$avg" 'BEGIN{exit !(a>=20 && a<=23)}'
+check "min RTT is 20 ms with one direction cleared (got $avg)" awk -v a="$avg" 'BEGIN{exit !(a>=20 && a<=23)}'
 lj=$(vnet --json link show red/r1-r2)
 check "link show reports per-direction properties" \
   test "$(jq -r '(.forward.delay // "none") + " " + .reverse.delay' <<<"$lj")" = "none 20ms"
