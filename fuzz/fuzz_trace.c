@@ -17,23 +17,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int engine_call(struct engine *e, struct eng_req *req, int fd, struct eng_reply *rep)
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int fd)
 {
 	(void)e;
-	(void)req;
+	(void)id;
+	(void)dirmask;
 	(void)fd;
-	(void)rep;
 	return -ENOTCONN;
 }
 
-int net_save_record(struct vnetd *d, struct vnet_network *n)
-{
-	(void)d;
-	(void)n;
-	return 0;
-}
-
-void vnetd_event(struct vnetd *d, const char *net, const char *node, const char *fmt, ...)
+void event_add(struct vnetd *d, const char *net, const char *node, const char *fmt, ...)
 {
 	(void)d;
 	(void)net;

@@ -665,7 +665,12 @@ fail_unlink:
 	unlink(tmp);
 	errno = e;
 fail:
-	vnet_errf(err, "%s: %s %s: %s", path, step, tmp, strerror(errno));
+	/* a full disk is a resource; a missing or forbidden directory the
+	 * caller's mistake */
+	vnet_errc(err, errno == ENOSPC || errno == EDQUOT ? VNET_ERR_EXHAUSTED :
+		  errno == ENOENT || errno == EACCES || errno == ENOTDIR ||
+		  errno == EROFS || errno == EISDIR ? VNET_ERR_INVALID : VNET_ERR_INTERNAL,
+		  "%s: %s %s: %s", path, step, tmp, strerror(errno));
 out:
 	free(tmp);
 	free(m);

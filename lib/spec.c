@@ -74,6 +74,8 @@ static json_t *node_json(const struct topo_node *nd)
 	if (nd->mem_bytes)
 		json_object_set_new(o, "memory",
 				    json_string(units_fmt_size(nd->mem_bytes, buf, sizeof(buf))));
+	if (nd->host[0])
+		json_object_set_new(o, "host", json_string(nd->host));
 	if (nd->config)
 		json_object_set_new(o, "config", json_string(nd->config));
 	if (nd->config_path)
@@ -165,7 +167,7 @@ static int check_keys(const json_t *o, const char *path, const char *const *know
 static int node_from_json(const json_t *j, const char *path, enum topo_kind kind,
 			  struct topo_node *nd, struct vnet_err *err)
 {
-	static const char *const known[] = { "name", "cpu", "memory", "config",
+	static const char *const known[] = { "name", "cpu", "memory", "host", "config",
 					     "config_path", "slot", NULL };
 	json_t *v;
 
@@ -184,6 +186,11 @@ static int node_from_json(const json_t *j, const char *path, enum topo_kind kind
 	if ((v = json_object_get(j, "memory")) &&
 	    (!json_is_string(v) || units_parse_size(json_string_value(v), &nd->mem_bytes)))
 		return vnet_errf(err, "%s.memory: expected %s", path, UNITS_SIZE_FORM);
+	if ((v = json_object_get(j, "host"))) {
+		if (!json_is_string(v) || !vnet_name_valid(json_string_value(v)))
+			return vnet_errf(err, "%s.host: expected the name of a physical host", path);
+		snprintf(nd->host, sizeof(nd->host), "%s", json_string_value(v));
+	}
 	if ((v = json_object_get(j, "config"))) {
 		if (!json_is_string(v) || kind == TOPO_HOST)
 			return vnet_errf(err, "%s.config: expected BIRD config text (routers only)",
@@ -477,4 +484,15 @@ int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err)
 fail:
 	topo_net_clear(&n);
 	return -1;
+}
+
+json_t *spec_addr_list(const struct vnet_addr *a, int n, int with_plen)
+{
+	json_t *arr = json_array();
+	char buf[VNET_ADDRSTRLEN];
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(addr_fmt(&a[i], buf, sizeof(buf),
+								with_plen)));
+	return arr;
 }

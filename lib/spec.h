@@ -33,6 +33,8 @@
 json_t *spec_to_json(const struct topo_net *n);
 /* Link properties of one direction as {"bandwidth": "10mbit", ...}. */
 json_t *spec_linkparams_json(const struct link_params *p);
+/* JSON array of the addresses ("10.1.0.1/30" with with_plen). */
+json_t *spec_addr_list(const struct vnet_addr *a, int n, int with_plen);
 int spec_from_json(const json_t *j, struct topo_net *out, struct vnet_err *err);
 
 #endif

@@ -1240,11 +1240,11 @@ fail:
 	return -1;
 }
 
-/* routers.NAME / hosts.NAME: null or {cpu, memory, config}. */
+/* routers.NAME / hosts.NAME: null or {cpu, memory, host, config}. */
 static int parse_node_settings(struct pctx *c, struct topo_node *nd)
 {
-	static const char *const known_router[] = { "cpu", "memory", "config", NULL };
-	static const char *const known_host[] = { "cpu", "memory", NULL };
+	static const char *const known_router[] = { "cpu", "memory", "host", "config", NULL };
+	static const char *const known_host[] = { "cpu", "memory", "host", NULL };
 	const char *const *known = nd->kind == TOPO_ROUTER ? known_router : known_host;
 	char key[TOPO_KEY_MAX], where[64], show[TOPO_SHOW_MAX + 4];
 	struct topo_pos kpos, vpos;
@@ -1267,7 +1267,7 @@ static int parse_node_settings(struct pctx *c, struct topo_node *nd)
 			return -1;
 		if (nd->kind == TOPO_HOST && !strcmp(key, "config"))
 			return perr(c, kpos, "host '%s' cannot have a config: hosts run no "
-				    "routing daemon; expected only cpu and memory", nd->name);
+				    "routing daemon; expected only cpu, memory and host", nd->name);
 		if ((k = known_key(c, key, kpos, known, where, &seen)) < 0 || next(c))
 			return -1;
 		vpos = ev_pos(&c->ev);
@@ -1285,6 +1285,14 @@ static int parse_node_settings(struct pctx *c, struct topo_node *nd)
 					    clip(v, show), UNITS_SIZE_FORM);
 			break;
 		case 2:
+			if (!is_scalar(c) || !vnet_name_valid(v))
+				return perr(c, vpos, "bad host '%s' for %s '%s': expected the name "
+					    "of a physical host (letters, digits, '_', and '.' or "
+					    "'-' inside)", clip(v, show), kind_name(nd->kind),
+					    nd->name);
+			snprintf(nd->host, sizeof(nd->host), "%s", v);
+			break;
+		case 3:
 			if (!is_scalar(c))
 				return perr(c, vpos, "config of router '%s' must be a file name "
 					    "such as %s.bird.conf", nd->name, nd->name);

@@ -52,6 +52,7 @@ struct topo_node {
 	char *config;		/* its contents, read at parse time, or NULL */
 	struct topo_pos pos;
 	uint32_t slot;		/* routers: loopback number (topo_net.numbered) */
+	char host[VNET_NAME_MAX];	/* pinned to this physical host; "" anywhere */
 };
 
 /*

@@ -1,25 +1,81 @@
 /*
  * vnet.c - the two helpers every vnet module shares: the error carrier
- * (vnet_errf fills a struct vnet_err with one complete sentence) and the rule
+ * (vnet_errf fills a struct vnet_err with one complete sentence and its
+ * class) and the rule
  * for names of networks, nodes and links (vnet_name_valid). Names end up in
  * hostnames, interface names, file names and API paths, so the rule is
  * deliberately narrow: nothing that needs quoting anywhere.
  */
 #include "vnet.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+static int verr(struct vnet_err *err, enum vnet_err_class cls, const char *fmt, va_list ap)
+{
+	if (!err)
+		return -1;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	err->cls = cls;
+	return -1;
+}
 
 int vnet_errf(struct vnet_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!err)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	verr(err, VNET_ERR_INTERNAL, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int vnet_errc(struct vnet_err *err, enum vnet_err_class cls, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(err, cls, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int vnet_err_class(struct vnet_err *err, enum vnet_err_class cls)
+{
+	if (err)
+		err->cls = cls;
+	return -1;
+}
+
+enum vnet_err_class vnet_err_class_of_errno(int negerrno)
+{
+	switch (-negerrno) {
+	case ENOSPC:
+	case EDQUOT:
+	case ENOMEM:
+	case EMFILE:
+	case ENFILE:
+		return VNET_ERR_EXHAUSTED;
+	case ENOENT:
+		return VNET_ERR_NOT_FOUND;
+	case EEXIST:
+	case EBUSY:
+		return VNET_ERR_CONFLICT;
+	default:
+		return VNET_ERR_INTERNAL;
+	}
+}
+
+const char *vnet_err_class_name(enum vnet_err_class cls)
+{
+	static const char *const names[] = {
+#define X(e, s) s,
+		VNET_ERR_CLASSES(X)
+#undef X
+	};
+
+	return (unsigned)cls < VNET_ERR__COUNT ? names[cls] : "internal";
 }
 
 static int name_alnum(char c)

@@ -10,6 +10,7 @@
 #include "vnetd.h"
 
 struct api *api_new(struct vnetd *d, const char *socket_path, struct vnet_err *err);
+/* Answer every waiting connection, stop serving, free. NULL ok. */
 void api_free(struct api *a);
 /* The fd to watch for readability (MHD's epoll fd). */
 int api_fd(const struct api *a);
@@ -18,8 +19,6 @@ int api_run(struct api *a);
 /* An error answer: *out = {"error": message}; returns status. */
 int api_failf(json_t **out, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* JSON array of the addresses ("10.1.0.1/30" with with_plen). */
-json_t *api_addr_list(const struct vnet_addr *a, int n, int with_plen);
 /* A request body must be a JSON object with only the keys in known (NULL
  * terminated); 0, or 400 with *out set. */
 int api_check_keys(const json_t *o, const char *const *known, json_t **out);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "event.h"
 #include "log.h"
 
 #define CAPTURE_PIPE_SIZE (1 << 20)	/* absorbs bursts while the client reads */
@@ -103,7 +104,6 @@ static void capture_free(void *cls)
 {
 	struct capture *c = cls;
 	struct vnetd *d = c->d;
-	struct eng_req req = { .h.type = ENG_CAPTURE_STOP, .id = c->link_id };
 	struct eng_reply rep;
 
 	for (struct capture **pp = &d->captures; *pp; pp = &(*pp)->next) {
@@ -115,8 +115,7 @@ static void capture_free(void *cls)
 	unwatch_sock(c);
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->rfd, NULL);
 	close(c->rfd);
-	memset(&rep, 0, sizeof(rep));
-	if (engine_call(d->engine, &req, -1, &rep) == 0) {
+	if (engine_capture_stop(d->engine, c->link_id, &rep) == 0) {
 		uint64_t f = 0, dr = 0;
 
 		for (int k = 0; k < 2; k++) {
@@ -124,12 +123,12 @@ static void capture_free(void *cls)
 			dr += rep.more.capture_dropped[k] - c->dropped0[k];
 		}
 		if (dr)
-			vnetd_event(d, c->net, NULL, "capture of link %s ended%s: %llu frames, "
+			event_add(d, c->net, NULL, "capture of link %s ended%s: %llu frames, "
 				    "%llu left out (the client read too slowly)", c->link,
 				    c->gone ? " (client gone)" : "", (unsigned long long)f,
 				    (unsigned long long)dr);
 		else
-			vnetd_event(d, c->net, NULL, "capture of link %s ended%s: %llu frames",
+			event_add(d, c->net, NULL, "capture of link %s ended%s: %llu frames",
 				    c->link, c->gone ? " (client gone)" : "",
 				    (unsigned long long)f);
 	}
@@ -175,15 +174,15 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 {
 	const struct topo_link *l = &n->spec.links[link];
 	const union MHD_ConnectionInfo *ci;
-	struct eng_req req;
 	struct eng_reply rep;
 	struct MHD_Response *resp;
+	char label[64];
 	struct capture *c;
 	int p[2], rc;
 
 	if (!n->links[link].created) {
-		vnet_errf(err, "link %s/%s is not running: start network %s first",
-			  n->spec.name, l->name, n->spec.name);
+		vnet_errc(err, VNET_ERR_CONFLICT, "link %s/%s is not running: start network %s "
+			  "first", n->spec.name, l->name, n->spec.name);
 		return -ENOTCONN;
 	}
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -193,21 +192,15 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 	}
 	if (fcntl(p[1], F_SETPIPE_SZ, CAPTURE_PIPE_SIZE) < 0)
 		log_debug("capture: F_SETPIPE_SZ: %s", strerror(errno));
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_CAPTURE_START;
-	req.id = n->links[link].id;
-	req.dirmask = (uint8_t)dirmask;
-	req.count = count;
-	snprintf(req.name, sizeof(req.name), "%s>%s", n->spec.nodes[l->end[0]].name,
+	snprintf(label, sizeof(label), "%s>%s", n->spec.nodes[l->end[0]].name,
 		 n->spec.nodes[l->end[1]].name);
-	memset(&rep, 0, sizeof(rep));
-	rc = engine_call(d->engine, &req, p[1], &rep);
+	rc = engine_capture_start(d->engine, n->links[link].id, dirmask, count, label, p[1], &rep);
 	close(p[1]);		/* the engine's copy is the only writer now */
 	if (rc < 0) {
 		close(p[0]);
 		if (rc == -EBUSY)
-			vnet_errf(err, "link %s/%s is being captured already", n->spec.name,
-				  l->name);
+			vnet_errc(err, VNET_ERR_CONFLICT, "link %s/%s is being captured already",
+				  n->spec.name, l->name);
 		else if (rc == -EOPNOTSUPP)
 			vnet_errf(err, "the running vnet-engine cannot capture (an older "
 				  "version): restart it");
@@ -217,16 +210,14 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 		return rc;
 	}
 	if (!(c = calloc(1, sizeof(*c)))) {
-		struct eng_req stop = { .h.type = ENG_CAPTURE_STOP, .id = req.id };
-
-		engine_call(d->engine, &stop, -1, &rep);
+		engine_capture_stop(d->engine, n->links[link].id, &rep);
 		close(p[0]);
 		vnet_errf(err, "out of memory");
 		return -ENOMEM;
 	}
 	c->d = d;
 	c->conn = conn;
-	c->link_id = req.id;
+	c->link_id = n->links[link].id;
 	snprintf(c->net, sizeof(c->net), "%s", n->spec.name);
 	snprintf(c->link, sizeof(c->link), "%s", l->name);
 	c->rfd = p[0];
@@ -258,15 +249,15 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 		return -EIO;
 	}
 	if (dirmask == 3)
-		snprintf(req.name, sizeof(req.name), "both directions");
+		snprintf(label, sizeof(label), "both directions");
 	else if (dirmask == 2)
-		snprintf(req.name, sizeof(req.name), "%s>%s", n->spec.nodes[l->end[1]].name,
+		snprintf(label, sizeof(label), "%s>%s", n->spec.nodes[l->end[1]].name,
 			 n->spec.nodes[l->end[0]].name);
 	if (count)
-		vnetd_event(d, n->spec.name, NULL, "capture of link %s started (%s, %u frames)",
-			    l->name, req.name, count);
+		event_add(d, n->spec.name, NULL, "capture of link %s started (%s, %u frames)",
+			    l->name, label, count);
 	else
-		vnetd_event(d, n->spec.name, NULL, "capture of link %s started (%s)", l->name,
-			    req.name);
+		event_add(d, n->spec.name, NULL, "capture of link %s started (%s)", l->name,
+			    label);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "units.h"
 
 enum {
@@ -76,38 +77,14 @@ struct cgroup {
 
 /* ---- files ------------------------------------------------------------ */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 /* Write s to dir/file in one write(2). Returns 0 or -errno. */
 static int cg_write(const char *dir, const char *file, const char *s)
 {
 	char path[PATH_MAX];
-	ssize_t w;
-	int fd, e;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, s, strlen(s));
-	e = errno;
-	close(fd);
-	if (w < 0)
-		return -e;
-	return (size_t)w == strlen(s) ? 0 : -EIO;
+	return write_sysfs(path, s);
 }
 
 /* Read dir/file into buf (NUL-terminated). Returns 0 or -errno. */
@@ -400,7 +377,7 @@ static int kill_listed(const char *dir)
 /* Kill everything in dir (one hierarchy) and wait, up to timeout_ms. */
 static int kill_dir(const char *dir, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 
 	/* v2: cgroup.kill (Linux 5.14+) kills the whole subtree at once;
 	 * v1 has no such file: the loop below does the work. */
@@ -410,7 +387,7 @@ static int kill_dir(const char *dir, int timeout_ms)
 
 		if (n <= 0)
 			return n == -ENOENT ? 0 : n;
-		if (mono_ms() >= deadline)
+		if (now_ms() >= deadline)
 			return -ETIMEDOUT;
 		sleep_ms(10);
 	}
@@ -419,12 +396,12 @@ static int kill_dir(const char *dir, int timeout_ms)
 /* rmdir, waiting a little for dying tasks to leave. */
 static int rmdir_wait(const char *dir, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 
 	while (rmdir(dir) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		if (errno != EBUSY || mono_ms() >= deadline)
+		if (errno != EBUSY || now_ms() >= deadline)
 			return -errno;
 		sleep_ms(10);
 	}
@@ -676,8 +653,8 @@ int cgroup_set_memory(struct cgroup *cg, uint64_t bytes, struct vnet_err *err)
 		rc = cg_write(dir, "memory.limit_in_bytes", s);
 	}
 	if (rc == -EBUSY)
-		return vnet_errf(err, "cannot set memory limit %s for %s: usage is above it (%s)",
-				 size, cg->path, strerror(EBUSY));
+		return vnet_errc(err, VNET_ERR_CONFLICT, "cannot set memory limit %s for %s: "
+				 "usage is above it (%s)", size, cg->path, strerror(EBUSY));
 	if (rc < 0)
 		return vnet_errf(err, "cannot set memory limit %s for %s: %s", size, cg->path,
 				 strerror(-rc));
@@ -717,7 +694,7 @@ int cgroup_usage(const struct cgroup *cg, uint64_t *cpu_ns, uint64_t *mem_bytes)
 static int freeze(struct cgroup *cg, int frozen, int timeout_ms)
 {
 	const char *dir = ctrl_dir(cg, CG_FREEZER);
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	int rc;
 
 	if (!dir)
@@ -745,7 +722,7 @@ static int freeze(struct cgroup *cg, int frozen, int timeout_ms)
 			if (strncmp(st, frozen ? "FROZEN" : "THAWED", 6) == 0)
 				return 0;
 		}
-		if (mono_ms() >= deadline)
+		if (now_ms() >= deadline)
 			return -ETIMEDOUT;
 		sleep_ms(2);
 		/* v1: FREEZING -> retry the write, a task may have been busy */
@@ -778,11 +755,11 @@ static int all_empty(const struct cgroup *cg)
 
 int cgroup_kill_all(struct cgroup *cg, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 
 	if (layout.v2 && cg_write(cg->dir[0], "cgroup.kill", "1") == 0) {
 		while (!all_empty(cg)) {
-			if (mono_ms() >= deadline)
+			if (now_ms() >= deadline)
 				return -ETIMEDOUT;
 			sleep_ms(5);
 		}
@@ -793,7 +770,7 @@ int cgroup_kill_all(struct cgroup *cg, int timeout_ms)
 
 		if (all_empty(cg))
 			return 0;
-		if (mono_ms() >= deadline)
+		if (now_ms() >= deadline)
 			return -ETIMEDOUT;
 		/* Frozen tasks cannot fork while we kill them; SIGKILL takes
 		 * effect once thawed. */

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sys.h"
+
 #define INIT_SYNC_ENV "VNET_INIT_SYNC"
 #define INIT_SYNC_FD 3
 #define SETUP_TIMEOUT_MS 10000	/* container setup, exec of a spawned program */
@@ -46,43 +48,18 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Read until EOF into buf (NUL-terminated, truncated), for at most
  * timeout_ms. Returns the bytes read, or -ETIMEDOUT. */
 static int read_all(int fd, char *buf, size_t n, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	size_t got = 0;
 
 	buf[0] = '\0';
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - now_ms();
 		char sink[256];
 		ssize_t r;
 
@@ -109,22 +86,16 @@ static int read_all(int fd, char *buf, size_t n, int timeout_ms)
 	return (int)got;
 }
 
-static int write_file(const char *path, const char *s)
+/* A kernel file (procfs, cgroupfs): 0, or -1 with errno. */
+static int write_knob(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int rc;
+	int rc = write_sysfs(path, s);
 
-	if (fd < 0)
-		return -1;
-	rc = write_all(fd, s, strlen(s));
 	if (rc < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
+		errno = -rc;
 		return -1;
 	}
-	return close(fd);
+	return 0;
 }
 
 /* "PREFIX:NET/NODE" -> "NET/NODE" for messages. */
@@ -203,7 +174,7 @@ static void child_sysctl(struct setup *s, const char *key, const char *val,
 	char path[256];
 
 	snprintf(path, sizeof(path), "/proc/sys/net/%s", key);
-	if (write_file(path, val) < 0) {
+	if (write_knob(path, val) < 0) {
 		if (optional && errno == ENOENT)
 			return;
 		child_fail(s, "setting net/%s=%s", key, val);
@@ -227,7 +198,7 @@ static int child_main(struct setup *s)
 	/* First of all, join the cgroups: everything made from here on is
 	 * accounted to the container. "0" is the writer itself. */
 	for (cp = spec->cgroup_procs; cp && *cp; cp++)
-		if (write_file(*cp, "0") < 0)
+		if (write_knob(*cp, "0") < 0)
 			child_fail(s, "joining cgroup %s", *cp);
 
 	/* Signals meant for the init are queued (blocked) from now on, so a
@@ -450,13 +421,13 @@ static void init_reap(void)
 /* Kill every other process of the namespace: SIGTERM, 1 s, SIGKILL. */
 static void init_shutdown(int sfd)
 {
-	int64_t deadline = mono_ms() + 1000;
+	int64_t deadline = now_ms() + 1000;
 	struct signalfd_siginfo si;
 
 	kill(-1, SIGTERM);
 	for (;;) {
 		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - now_ms();
 		pid_t r;
 
 		while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -603,7 +574,7 @@ static void reap_kids(pid_t *kids, int *n)
  * gone, -ETIMEDOUT otherwise. */
 static int wait_gone(pid_t pid, int pidfd, pid_t *kids, int *nkids, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 
 	for (;;) {
 		int64_t left;
@@ -624,7 +595,7 @@ static int wait_gone(pid_t pid, int pidfd, pid_t *kids, int *nkids, int timeout_
 					return 0;	/* exited: a zombie of someone else */
 			}
 		}
-		left = deadline - mono_ms();
+		left = deadline - now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (pidfd >= 0 && *nkids == 0) {
@@ -804,7 +775,7 @@ int container_spawn(pid_t init_pid, const char *const *cgroup_procs,
 		out = fd_high(out);
 
 		for (cp = cgroup_procs; cp && *cp; cp++)
-			if (write_file(*cp, "0") < 0)
+			if (write_knob(*cp, "0") < 0)
 				spawn_fail(fd, "cannot run %s in %s: joining cgroup %s",
 					   argv[0], where, *cp);
 		for (i = 0; i < ARRAY_SIZE(nsfd); i++)

@@ -2,7 +2,8 @@
  * engine.c - supervision of vnet-engine and the client side of its control
  * protocol (see engine.h). The engine runs as a child of vnetd in its own
  * session, so it keeps forwarding if vnetd is killed; vnetd re-creates it
- * from the state it holds if the engine dies.
+ * from the state it holds if the engine dies. Every request is built here,
+ * by one typed function each; no other file of vnetd fills a struct eng_req.
  */
 #include "engine.h"
 
@@ -16,8 +17,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
+#include "cgroup.h"
 #include "engine_client.h"
+#include "event.h"
 #include "log.h"
+#include "watch.h"
 
 struct engine {
 	pid_t pid;
@@ -132,7 +137,7 @@ static int engine_adopt(struct vnetd *d, struct engine *e)
 	e->pid = rep.pid;
 	e->child = 0;
 	d->engine_adopted = 1;
-	vnetd_watch_pid(d, e->pid);
+	watch_pid(d, e->pid);
 	log_info("engine adopted: pid %d, %u links", e->pid, rep.count);
 	return 0;
 }
@@ -192,19 +197,135 @@ void engine_stop(struct engine *e)
 	free(e);
 }
 
-int engine_call(struct engine *e, struct eng_req *req, int fd_to_pass,
-		struct eng_reply *rep)
+static int call(struct engine *e, struct eng_req *req, int fd_to_pass, struct eng_reply *rep)
 {
+	struct eng_reply scratch;
+
 	if (!e || e->fd < 0)
 		return -ENOTCONN;
+	if (!rep)
+		rep = &scratch;
+	memset(rep, 0, sizeof(*rep));
 	return engc_call(e->fd, req, fd_to_pass, rep);
+}
+
+static void req_init(struct eng_req *r, int type, uint64_t id)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.type = (uint16_t)type;
+	r->id = id;
+}
+
+int engine_link_add(struct engine *e, uint64_t id, const char *name,
+		    const struct link_params p[2], int up)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_ADD, id);
+	req.params[0] = p[0];
+	req.params[1] = p[1];
+	req.up = !!up;
+	snprintf(req.name, sizeof(req.name), "%s", name);
+	return call(e, &req, -1, NULL);
+}
+
+int engine_link_del(struct engine *e, uint64_t id)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_DEL, id);
+	return call(e, &req, -1, NULL);
+}
+
+int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_PORT_ATTACH, id);
+	req.side = (uint8_t)side;
+	return call(e, &req, port->fd, NULL);
+}
+
+int engine_port_detach(struct engine *e, uint64_t id, int side)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_PORT_DETACH, id);
+	req.side = (uint8_t)side;
+	return call(e, &req, -1, NULL);
+}
+
+int engine_link_set(struct engine *e, uint64_t id, int dirmask, uint32_t mask,
+		    const struct link_params p[2])
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_SET, id);
+	req.dirmask = (uint8_t)dirmask;
+	req.mask = mask;
+	req.params[0] = p[0];
+	req.params[1] = p[1];
+	return call(e, &req, -1, NULL);
+}
+
+int engine_link_state(struct engine *e, uint64_t id, int up)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_STATE, id);
+	req.up = !!up;
+	return call(e, &req, -1, NULL);
+}
+
+int engine_link_stats(struct engine *e, uint64_t id, struct eng_reply *rep)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_STATS, id);
+	return call(e, &req, -1, rep);
+}
+
+int engine_link_list(struct engine *e, uint64_t off, struct eng_reply *rep)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_LIST, off);
+	return call(e, &req, -1, rep);
+}
+
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int memfd)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_LINK_TRACE, id);
+	req.dirmask = (uint8_t)dirmask;
+	return call(e, &req, memfd, NULL);
+}
+
+int engine_capture_start(struct engine *e, uint64_t id, int dirmask, uint32_t count,
+			 const char *label, int pipefd, struct eng_reply *rep)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_CAPTURE_START, id);
+	req.dirmask = (uint8_t)dirmask;
+	req.count = count;
+	snprintf(req.name, sizeof(req.name), "%s", label);
+	return call(e, &req, pipefd, rep);
+}
+
+int engine_capture_stop(struct engine *e, uint64_t id, struct eng_reply *rep)
+{
+	struct eng_req req;
+
+	req_init(&req, ENG_CAPTURE_STOP, id);
+	return call(e, &req, -1, rep);
 }
 
 int engine_child_exited(struct vnetd *d, pid_t pid, int status)
 {
 	struct engine *e = d->engine;
 	struct vnet_err err;
-	int64_t t0;
 
 	if (!e || pid != e->pid)
 		return 0;
@@ -213,20 +334,16 @@ int engine_child_exited(struct vnetd *d, pid_t pid, int status)
 		close(e->fd);
 	e->fd = -1;
 	if (d->quit)
-		return 1;
-	t0 = now_ms();
+		return -1;
 	if (status == -1)
-		vnetd_event(d, NULL, NULL, "vnet-engine exited; restarting it");
+		event_add(d, NULL, NULL, "vnet-engine exited; restarting it");
 	else
-		vnetd_event(d, NULL, NULL, "vnet-engine exited (%s %d); restarting it",
-			    WIFSIGNALED(status) ? "signal" : "status",
-			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		event_add(d, NULL, NULL, "vnet-engine exited (%s %d); restarting it",
+			  WIFSIGNALED(status) ? "signal" : "status",
+			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	if (engine_launch(d, e, &err)) {
-		vnetd_event(d, NULL, NULL, "cannot restart vnet-engine: %s", err.msg);
-		return 1;
+		event_add(d, NULL, NULL, "cannot restart vnet-engine: %s", err.msg);
+		return -1;
 	}
-	link_replay_all(d);
-	vnetd_event(d, NULL, NULL, "vnet-engine restarted; links back after %lld ms",
-		    (long long)(now_ms() - t0));
 	return 1;
 }

@@ -1,7 +1,11 @@
 /*
  * engine.h - vnetd's side of vnet-engine: starts the engine process (in the
  * daemon's cgroup <prefix>/engine), talks to it over its control socket
- * (lib/engine_proto.h) and restarts it if it dies, replaying every link.
+ * (lib/engine_proto.h) with one typed call per request, and restarts it if
+ * it dies (the caller then replays every link: link_replay_all()).
+ *
+ * Every call returns 0 or -errno: the engine's answer, or -ENOTCONN when
+ * there is no engine, -ETIMEDOUT, -EPROTO when the exchange failed.
  */
 #ifndef VNETD_ENGINE_H
 #define VNETD_ENGINE_H
@@ -11,16 +15,37 @@
 #include "engine_proto.h"
 #include "vnetd.h"
 
+struct node_port;
+
 struct engine *engine_start(struct vnetd *d, struct vnet_err *err);
 /* Shut the engine down (ENG_SHUTDOWN, then SIGKILL) and free. NULL ok. */
 void engine_stop(struct engine *e);
-/* One request/reply; fd_to_pass >= 0 travels as SCM_RIGHTS. Returns the
- * reply status (0 or -errno). */
-int engine_call(struct engine *e, struct eng_req *req, int fd_to_pass,
-		struct eng_reply *rep);
 pid_t engine_pid(const struct engine *e);
-/* A child exited: if it was the engine, restart it and replay the links.
- * Returns 1 when it was the engine. */
+/* A child (or watched process) exited: if it was the engine, start a new
+ * one. 0: it was not the engine; 1: a new engine runs, empty (replay the
+ * links); -1: the engine could not be restarted (an event says why). */
 int engine_child_exited(struct vnetd *d, pid_t pid, int status);
+
+int engine_link_add(struct engine *e, uint64_t id, const char *name,
+		    const struct link_params p[2], int up);
+int engine_link_del(struct engine *e, uint64_t id);
+/* Attach port to side (0 or 1) of link id; port->fd is the caller's. */
+int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port);
+int engine_port_detach(struct engine *e, uint64_t id, int side);
+/* Set the fields in mask (LINKP_BIT()s) of the directions in dirmask. */
+int engine_link_set(struct engine *e, uint64_t id, int dirmask, uint32_t mask,
+		    const struct link_params p[2]);
+int engine_link_state(struct engine *e, uint64_t id, int up);
+/* Counters, attachment and up state of link id into *rep. */
+int engine_link_stats(struct engine *e, uint64_t id, struct eng_reply *rep);
+/* Up to ENG_LIST_MAX link ids from offset off: rep->ids[0..rep->count). */
+int engine_link_list(struct engine *e, uint64_t off, struct eng_reply *rep);
+/* Trace memfd (-1: back to the token bucket) for the directions in dirmask. */
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int memfd);
+/* pcapng of what the directions in dirmask deliver into pipefd, count frames
+ * (0: until stopped); label names direction 0 ("r1>r2"). rep: counters. */
+int engine_capture_start(struct engine *e, uint64_t id, int dirmask, uint32_t count,
+			 const char *label, int pipefd, struct eng_reply *rep);
+int engine_capture_stop(struct engine *e, uint64_t id, struct eng_reply *rep);
 
 #endif

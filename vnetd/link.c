@@ -1,47 +1,38 @@
 /*
  * link.c - virtual links: each is a link in vnet-engine with two ports, the
- * TAP devices of its two ends. A link exists as long as its network does;
+ * interfaces of its two ends (made by their nodes' backends: TAP devices
+ * for containers). A link exists as long as its network does;
  * its ends come and go with their nodes (a missing end means carrier down
  * at the other), and its properties change in place (LINK_SET), keeping
  * the frames the engine has queued.
  */
+#include "link.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "engine.h"
+#include "event.h"
 #include "log.h"
-#include "nl.h"
-#include "tap.h"
 #include "trace.h"
-#include "vnetd.h"
-
-static void req_init(struct eng_req *r, int type, uint64_t id)
-{
-	memset(r, 0, sizeof(*r));
-	r->h.type = type;
-	r->id = id;
-}
 
 int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
 {
 	struct topo_link *l = &n->spec.links[i];
 	struct link_rt *lr = &n->links[i];
-	struct eng_req req;
-	struct eng_reply rep;
+	char name[64];
 	int rc;
 
 	if (!lr->id)
 		lr->id = ++d->next_link_id;
-	req_init(&req, ENG_LINK_ADD, lr->id);
-	req.params[0] = l->dir[0];
-	req.params[1] = l->dir[1];
-	req.up = !l->down;
-	snprintf(req.name, sizeof(req.name), "%.31s/%.31s", n->spec.name, l->name);
-	if ((rc = engine_call(d->engine, &req, -1, &rep)) < 0)
+	snprintf(name, sizeof(name), "%.31s/%.31s", n->spec.name, l->name);
+	if ((rc = engine_link_add(d->engine, lr->id, name, l->dir, !l->down)) < 0)
 		return vnet_errf(err, "cannot create link %s/%s in vnet-engine: %s",
 				 n->spec.name, l->name, strerror(-rc));
+	link_path_update(d, n, i);
 	lr->attached[0] = lr->attached[1] = 0;
 	lr->created = 1;
 	trace_replay(d, n, i);
@@ -51,13 +42,10 @@ int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err 
 void link_destroy(struct vnetd *d, struct vnet_network *n, int i)
 {
 	struct link_rt *lr = &n->links[i];
-	struct eng_req req;
-	struct eng_reply rep;
 
 	if (!lr->created)
 		return;
-	req_init(&req, ENG_LINK_DEL, lr->id);
-	engine_call(d->engine, &req, -1, &rep);
+	engine_link_del(d->engine, lr->id);
 	lr->attached[0] = lr->attached[1] = 0;
 	lr->created = 0;
 }
@@ -67,43 +55,6 @@ static unsigned link_mtu(const struct topo_link *l)
 	return l->dir[0].mtu ? l->dir[0].mtu : LINKP_DEFAULT_MTU;
 }
 
-/* Addresses of the port and, on a host, the default routes through it. */
-static int port_configure(struct vnet_network *n, int node, const struct plan_iface *pi,
-			  int ifindex, struct vnet_err *err)
-{
-	const struct plan_node *pn = &n->plan->nodes[node];
-	struct nl *nl = nl_open(n->nodes[node].netns_fd);
-	char buf[VNET_ADDRSTRLEN];
-	int rc = 0;
-
-	if (!nl)
-		return vnet_errf(err, "netlink in %s/%s: %s", n->spec.name,
-				 n->spec.nodes[node].name, strerror(errno));
-	for (int k = 0; k < pi->naddr && rc == 0; k++) {
-		rc = nl_addr_add(nl, ifindex, &pi->addr[k]);
-		if (rc < 0)
-			vnet_errf(err, "cannot add %s to %s in %s/%s: %s",
-				  addr_fmt(&pi->addr[k], buf, sizeof(buf), 1), pi->ifname,
-				  n->spec.name, n->spec.nodes[node].name, strerror(-rc));
-	}
-	for (int g = 0; g < pn->ngw && rc == 0; g++) {
-		for (int k = 0; k < pi->naddr; k++) {
-			struct vnet_addr def = { .family = pn->gw[g].family };
-
-			if (pi->addr[k].family != pn->gw[g].family ||
-			    !addr_contains(&pi->addr[k], &pn->gw[g]))
-				continue;
-			rc = nl_route_add(nl, &def, &pn->gw[g]);
-			if (rc < 0)
-				vnet_errf(err, "cannot add default route via %s in %s/%s: %s",
-					  addr_fmt(&pn->gw[g], buf, sizeof(buf), 0),
-					  n->spec.name, n->spec.nodes[node].name, strerror(-rc));
-		}
-	}
-	nl_close(nl);
-	return rc < 0 ? -1 : 0;
-}
-
 int link_attach(struct vnetd *d, struct vnet_network *n, int i, int side,
 		struct vnet_err *err)
 {
@@ -111,45 +62,39 @@ int link_attach(struct vnetd *d, struct vnet_network *n, int i, int side,
 	struct link_rt *lr = &n->links[i];
 	int node = l->end[side];
 	const struct plan_iface *pi = plan_iface_of(n->plan, node, i);
-	struct eng_req req;
-	struct eng_reply rep;
-	int fd, ifindex, rc;
+	const struct plan_node *pn = &n->plan->nodes[node];
+	struct node_rt *nr = &n->nodes[node];
+	struct node_iface ifc;
+	struct node_port port;
+	int rc;
 
 	if (!pi)
 		return vnet_errf(err, "internal error: no interface for link %s", l->name);
-	fd = tap_open(n->nodes[node].netns_fd, pi->ifname, pi->mac, link_mtu(l), &ifindex);
-	if (fd < 0)
-		return vnet_errf(err, "cannot create %s in %s/%s: %s", pi->ifname,
-				 n->spec.name, n->spec.nodes[node].name, strerror(-fd));
-	if (port_configure(n, node, pi, ifindex, err))
-		goto fail;
-	req_init(&req, ENG_PORT_ATTACH, lr->id);
-	req.side = side;
-	rc = engine_call(d->engine, &req, fd, &rep);
-	if (rc < 0) {
-		vnet_errf(err, "cannot attach %s of %s/%s to vnet-engine: %s", pi->ifname,
-			  n->spec.name, n->spec.nodes[node].name, strerror(-rc));
-		goto fail;
-	}
-	close(fd);
+	if (nr->state != NODE_RUNNING || !nr->inst)
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s is not running", n->spec.name,
+				 n->spec.nodes[node].name);
+	ifc = (struct node_iface){
+		.ifname = pi->ifname, .mac = pi->mac, .mtu = link_mtu(l),
+		.addr = pi->addr, .naddr = pi->naddr, .gw = pn->gw, .ngw = pn->ngw,
+	};
+	if (nr->cls->iface_add(nr->inst, &ifc, &port, err))
+		return -1;
+	rc = engine_port_attach(d->engine, lr->id, side, &port);
+	close(port.fd);	/* the engine holds it now; a TAP goes with its last fd */
+	if (rc < 0)
+		return vnet_errf(err, "cannot attach %s of %s/%s to vnet-engine: %s", pi->ifname,
+				 n->spec.name, n->spec.nodes[node].name, strerror(-rc));
 	lr->attached[side] = 1;
 	return 0;
-fail:
-	close(fd);	/* the TAP goes away with its last descriptor */
-	return -1;
 }
 
 void link_detach(struct vnetd *d, struct vnet_network *n, int i, int side)
 {
 	struct link_rt *lr = &n->links[i];
-	struct eng_req req;
-	struct eng_reply rep;
 
 	if (!lr->attached[side])
 		return;
-	req_init(&req, ENG_PORT_DETACH, lr->id);
-	req.side = side;
-	engine_call(d->engine, &req, -1, &rep);
+	engine_port_detach(d->engine, lr->id, side);
 	lr->attached[side] = 0;
 }
 
@@ -157,18 +102,14 @@ int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
 		   struct vnet_err *err)
 {
 	struct topo_link *l = &n->spec.links[i];
-	struct eng_req req;
-	struct eng_reply rep;
 	int rc;
 
-	req_init(&req, ENG_LINK_STATE, n->links[i].id);
-	req.up = up;
-	if (n->links[i].created && (rc = engine_call(d->engine, &req, -1, &rep)) < 0)
+	if (n->links[i].created && (rc = engine_link_state(d->engine, n->links[i].id, up)) < 0)
 		return vnet_errf(err, "cannot set link %s/%s %s: %s", n->spec.name,
 				 l->name, up ? "up" : "down", strerror(-rc));
 	l->down = !up;
-	vnetd_event(d, n->spec.name, NULL, "link %s %s", l->name, up ? "up" : "down");
-	net_save_record(d, n);
+	event_add(d, n->spec.name, NULL, "link %s %s", l->name, up ? "up" : "down");
+	n->dirty = 1;
 	return 0;
 }
 
@@ -177,36 +118,24 @@ int link_set_params(struct vnetd *d, struct vnet_network *n, int i,
 		    struct vnet_err *err)
 {
 	struct topo_link *l = &n->spec.links[i];
-	struct eng_req req;
-	struct eng_reply rep;
 	int rc;
 
 	if ((mask & LINKP_BIT(LINKP_MTU)) && dirmask != 3)
-		return vnet_errf(err, "mtu applies to both directions of a link; drop dir=");
-	req_init(&req, ENG_LINK_SET, n->links[i].id);
-	req.dirmask = dirmask;
-	req.mask = mask;
-	req.params[0] = next[0];
-	req.params[1] = next[1];
-	if (n->links[i].created && (rc = engine_call(d->engine, &req, -1, &rep)) < 0)
+		return vnet_errc(err, VNET_ERR_INVALID,
+				 "mtu applies to both directions of a link; drop dir=");
+	if (n->links[i].created &&
+	    (rc = engine_link_set(d->engine, n->links[i].id, dirmask, mask, next)) < 0)
 		return vnet_errf(err, "cannot change link %s/%s: %s", n->spec.name, l->name,
 				 strerror(-rc));
 	if (mask & LINKP_BIT(LINKP_MTU)) {
 		for (int s = 0; s < 2; s++) {
 			int node = l->end[s];
 			const struct plan_iface *pi = plan_iface_of(n->plan, node, i);
-			struct nl *nl;
-			int ifindex;
+			struct node_rt *nr = &n->nodes[node];
 
-			if (n->nodes[node].state != NODE_RUNNING || !pi)
-				continue;
-			if (!(nl = nl_open(n->nodes[node].netns_fd)))
-				continue;
-			ifindex = nl_ifindex(nl, pi->ifname);
-			if (ifindex > 0)
-				nl_link_set_mtu(nl, ifindex, next[0].mtu ? next[0].mtu
-								: LINKP_DEFAULT_MTU);
-			nl_close(nl);
+			if (nr->state == NODE_RUNNING && nr->inst && pi)
+				nr->cls->iface_mtu(nr->inst, pi->ifname,
+						   next[0].mtu ? next[0].mtu : LINKP_DEFAULT_MTU);
 		}
 	}
 	for (int k = 0; k < 2; k++)
@@ -227,7 +156,7 @@ int link_change(struct vnetd *d, struct vnet_network *n, int i,
 			linkp_apply(&next[k], p, mask);
 	if (link_set_params(d, n, i, next, mask, dirmask, err))
 		return -1;
-	net_save_record(d, n);
+	n->dirty = 1;
 	return 0;
 }
 
@@ -259,4 +188,22 @@ int link_replay_all(struct vnetd *d)
 		}
 	}
 	return failed ? -1 : 0;
+}
+
+void link_path_update(struct vnetd *d, struct vnet_network *n, int i)
+{
+	struct link_rt *lr = &n->links[i];
+	const struct topo_link *l = &n->spec.links[i];
+	const char *a = n->nodes[l->end[0]].host, *b = n->nodes[l->end[1]].host;
+
+	if (!a[0])
+		a = d->host;
+	if (!b[0])
+		b = d->host;
+	snprintf(lr->path[0], sizeof(lr->path[0]), "%s", a);
+	lr->npath = 1;
+	if (strcmp(a, b)) {
+		snprintf(lr->path[1], sizeof(lr->path[1]), "%s", b);
+		lr->npath = 2;
+	}
 }

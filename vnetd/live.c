@@ -12,30 +12,21 @@
  * The run-time state of nodes and links follows them by name.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include "api.h"
+#include "event.h"
+#include "link.h"
 #include "live.h"
 #include "log.h"
+#include "net.h"
+#include "node.h"
+#include "progress.h"
 #include "units.h"
 
-static void changef(json_t *changes, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void changef(json_t *changes, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (changes)
-		json_array_append_new(changes, json_string(buf));
-}
+#define changef strv_addf
 
 static const char *kind_name(enum topo_kind k)
 {
@@ -99,7 +90,7 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		free(fresh_link);
 		topo_net_clear(next);
 		plan_free(np);
-		return vnet_errf(err, "out of memory");
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	}
 	if (was_running) {
 		int steps = 0;
@@ -108,7 +99,7 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 			steps += node_in(&old, i, next) < 0 && n->nodes[i].state == NODE_RUNNING;
 		for (int i = 0; i < next->nnodes; i++)
 			steps += node_in(next, i, &old) < 0;
-		progress_expect(d, steps);
+		progress_expect(steps);
 	}
 	/* 1. what goes away, with the old indices */
 	for (int j = 0; j < old.nlinks; j++)
@@ -116,7 +107,7 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 			link_destroy(d, n, j);
 	for (int i = 0; i < old.nnodes; i++)
 		if (node_in(&old, i, next) < 0) {
-			router_stop(d, n, i);
+			node_stop(d, n, i);
 			json_decref(n->nodes[i].restore);	/* never started */
 			n->nodes[i].restore = NULL;
 		}
@@ -127,7 +118,6 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 		if (k >= 0) {
 			nrt[i] = n->nodes[k];
 		} else {
-			nrt[i].netns_fd = -1;
 			fresh_node[i] = 1;
 			if (rs && rs->part && !strcmp(next->nodes[i].name, rs->node)) {
 				nrt[i].restore = json_incref(rs->part);
@@ -156,7 +146,7 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 			if (fresh_link[j] && link_create(d, n, j, err))
 				rc = -1;
 		for (int i = 0; i < n->spec.nnodes && !rc; i++)
-			if (fresh_node[i] && router_start(d, n, i, err))
+			if (fresh_node[i] && node_start(d, n, i, err))
 				rc = -1;
 		for (int j = 0; j < n->spec.nlinks && !rc; j++) {
 			if (!fresh_link[j])
@@ -193,17 +183,11 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 			    link_set_state(d, n, j, !l->down, err))
 				rc = -1;
 		}
-		for (int i = 0; i < n->spec.nnodes && !rc; i++) {
-			struct node_rt *nr = &n->nodes[i];
-
-			if (fresh_node[i] || nr->state != NODE_RUNNING || !nr->cg)
-				continue;
-			if (cgroup_set_cpu(nr->cg, n->spec.nodes[i].cpu_pct, err) ||
-			    cgroup_set_memory(nr->cg, n->spec.nodes[i].mem_bytes, err))
+		for (int i = 0; i < n->spec.nnodes && !rc; i++)
+			if (!fresh_node[i] && node_limits(n, i, err))
 				rc = -1;
-		}
 		/* 4. every node learns its new neighbours and names */
-		if (!rc && router_refresh_all(n, fresh_node, err))
+		if (!rc && node_refresh_all(n, fresh_node, err))
 			rc = -1;
 	}
 	free(fresh_node);
@@ -226,9 +210,9 @@ static int swap_to(struct vnetd *d, struct vnet_network *n, struct topo_net *nex
 }
 
 /* Check next (taken over), plan it, swap it in and change the kernel;
- * nodes and links keep their run-time state by name. -EINVAL with err when
- * next is not valid (nothing changed), -EIO when a kernel step failed (the
- * old spec is back), 0 on success. */
+ * nodes and links keep their run-time state by name. INVALID when next is
+ * not valid (nothing changed); when a kernel step failed the old spec is
+ * back. */
 static int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
 		      struct vnet_err *err)
 {
@@ -237,9 +221,9 @@ static int live_apply(struct vnetd *d, struct vnet_network *n, struct topo_net *
 	memset(&next->pos, 0, sizeof(next->pos));	/* no file: no line numbers */
 	if (topo_net_check(next, NULL, err) || plan_make(next, NULL, &np, err)) {
 		topo_net_clear(next);
-		return -EINVAL;
+		return vnet_err_class(err, VNET_ERR_INVALID);
 	}
-	return swap_to(d, n, next, np, NULL, 0, err) ? -EIO : 0;
+	return swap_to(d, n, next, np, NULL, 0, err);
 }
 
 int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
@@ -248,12 +232,12 @@ int live_apply_restore(struct vnetd *d, struct vnet_network *n, struct topo_net 
 {
 	struct live_restore rs = { node, part, bird_gr };
 
-	return swap_to(d, n, next, np, &rs, 0, err) ? -EIO : 0;
+	return swap_to(d, n, next, np, &rs, 0, err);
 }
 
 /* ---- the difference between a running network and a file --------------- */
 
-static void params_diff(json_t *changes, const char *what, const struct link_params *a,
+static void params_diff(struct strv *changes, const char *what, const struct link_params *a,
 			const struct link_params *b)
 {
 	char x[64], y[64];
@@ -290,20 +274,20 @@ static int profiles_differ(const struct topo_link *a, const struct topo_link *b)
  * one line per change appended to changes. 0 or -1 with err (a protocol
  * or prefix change is refused). */
 static int live_diff(const struct topo_net *cur, const struct topo_net *want,
-		     struct topo_net *next, json_t *changes, struct vnet_err *err)
+		     struct topo_net *next, struct strv *changes, struct vnet_err *err)
 {
 	char a[64], b[64];
 
 	memset(next, 0, sizeof(*next));
 	if (cur->proto != want->proto)
-		return vnet_errf(err, "changing the protocol of a running network is not "
-				 "supported: vnet down %s first", cur->name);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "changing the protocol of a running "
+				 "network is not supported: vnet down %s first", cur->name);
 	if (cur->nprefix != want->nprefix ||
 	    memcmp(cur->prefix, want->prefix, sizeof(cur->prefix[0]) * (size_t)cur->nprefix))
-		return vnet_errf(err, "changing the prefixes of a running network is not "
-				 "supported: vnet down %s first", cur->name);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "changing the prefixes of a running "
+				 "network is not supported: vnet down %s first", cur->name);
 	if (topo_net_dup(cur, next))
-		return vnet_errf(err, "out of memory");
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	for (int j = next->nlinks - 1; j >= 0; j--)
 		if (link_in(next, j, want) < 0) {
 			changef(changes, "removed link %s", next->links[j].name);
@@ -408,207 +392,141 @@ static int live_diff(const struct topo_net *cur, const struct topo_net *want,
 	return 0;
 nomem:
 	topo_net_clear(next);
-	return vnet_errf(err, "out of memory");
+	return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 }
 
-/* ---- API ---------------------------------------------------------------- */
+/* ---- edits of one network ------------------------------------------------ */
 
-
-static const char *str(const json_t *o, const char *k)
+/* Apply next to n; each change becomes an event. */
+static int apply_changes(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
+			 const struct strv *changes, struct vnet_err *err)
 {
-	return json_string_value(json_object_get(o, k));
-}
-
-/* Apply next to n and answer {"network", "changed": [...]}. */
-static int apply_answer(struct vnetd *d, struct vnet_network *n, struct topo_net *next,
-			json_t *changes, json_t **out)
-{
-	struct vnet_err err;
-	int rc = live_apply(d, n, next, &err);
-	size_t k;
-	json_t *c;
-
-	if (rc) {
-		json_decref(changes);
-		return api_failf(out, rc == -EINVAL ? 400 : 500, "%s", err.msg);
-	}
-	json_array_foreach(changes, k, c)
-		vnetd_event(d, n->spec.name, NULL, "%s", json_string_value(c));
-	*out = json_pack("{s:s, s:o}", "network", n->spec.name, "changed", changes);
-	return 200;
-}
-
-/* A link from {"name"?, "set"?} (set: properties of both directions). */
-static int link_from_body(const json_t *o, struct topo_link *l, json_t **out)
-{
-	const char *key;
-	json_t *v, *set = json_object_get(o, "set");
-	uint32_t mask = 0;
-	char msg[256];
-
-	memset(l, 0, sizeof(*l));
-	linkp_init(&l->dir[0]);
-	if (set && !json_is_object(set))
-		return api_failf(out, 400, "'set' must be an object such as {\"delay\": \"5ms\"}");
-	json_object_foreach(set, key, v) {
-		if (!json_is_string(v))
-			return api_failf(out, 400, "value of '%s' must be a string such as "
-				     "\"10mbit\"", key);
-		if (linkp_set(&l->dir[0], &mask, key, json_string_value(v), msg, sizeof(msg)))
-			return api_failf(out, 400, "%s", msg);
-	}
-	l->dir[1] = l->dir[0];
-	if ((v = json_object_get(o, "name"))) {
-		if (!json_is_string(v) || !vnet_name_valid(json_string_value(v)))
-			return api_failf(out, 400, "'name' must be a link name");
-		snprintf(l->name, sizeof(l->name), "%s", json_string_value(v));
-	}
+	if (live_apply(d, n, next, err))
+		return -1;
+	for (size_t k = 0; k < changes->n; k++)
+		event_add(d, n->spec.name, NULL, "%s", changes->v[k]);
 	return 0;
 }
 
-/* Add link a-b described by o to next; 0 or an HTTP status. */
-static int add_link(struct topo_net *next, const json_t *o, const char *a, const char *b,
-		    json_t *changes, json_t **out)
+/* Add link a-b described by r to next. */
+static int add_link(struct topo_net *next, const struct live_link_req *r, const char *a,
+		    const char *b, struct strv *changes, struct vnet_err *err)
 {
 	struct topo_link l;
-	int ea = topo_node_find(next, a), eb = topo_node_find(next, b), rc;
+	int ea = topo_node_find(next, a), eb = topo_node_find(next, b);
 
-	if ((rc = link_from_body(o, &l, out)))
-		return rc;
+	memset(&l, 0, sizeof(l));
+	linkp_init(&l.dir[0]);
+	linkp_apply(&l.dir[0], &r->p, r->mask);
+	l.dir[1] = l.dir[0];
+	if (r->name) {
+		if (!vnet_name_valid(r->name) || strlen(r->name) >= sizeof(l.name))
+			return vnet_errc(err, VNET_ERR_INVALID, "bad link name '%s'", r->name);
+		snprintf(l.name, sizeof(l.name), "%s", r->name);
+	}
 	if (ea < 0 || eb < 0)
-		return api_failf(out, 404, "no node '%s' in network '%s'", ea < 0 ? a : b,
-			     next->name);
+		return vnet_errc(err, VNET_ERR_NOT_FOUND, "no node '%s' in network '%s'",
+				 ea < 0 ? a : b, next->name);
 	if (!l.name[0])
 		snprintf(l.name, sizeof(l.name), "%s-%s", a, b);
 	if (topo_link_find(next, l.name) >= 0)
-		return api_failf(out, 409, "link '%s' already exists in network '%s'", l.name,
-			     next->name);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "link '%s' already exists in network "
+				 "'%s'", l.name, next->name);
 	if (topo_net_add_link(next, &l, ea, eb) < 0)
-		return api_failf(out, 500, "out of memory");
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	changef(changes, "added link %s", l.name);
 	return 0;
 }
 
-int live_node_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out)
+int live_node_add(struct vnetd *d, struct vnet_network *n, const struct live_node_req *r,
+		  struct strv *changes, struct vnet_err *err)
 {
-	static const char *const known[] = { "name", "kind", "cpu", "memory", "config",
-					     "links", NULL };
 	struct topo_net next;
 	struct topo_node nd;
-	const char *name = str(body, "name"), *kind = str(body, "kind");
-	json_t *links = json_object_get(body, "links"), *e, *changes;
-	size_t k;
-	int rc;
 
-	if ((rc = api_check_keys(body, known, out)))
-		return rc;
 	memset(&nd, 0, sizeof(nd));
-	if (!name || !vnet_name_valid(name))
-		return api_failf(out, 400, "'name' must be a node name");
-	snprintf(nd.name, sizeof(nd.name), "%s", name);
-	if (kind && strcmp(kind, "router") && strcmp(kind, "host"))
-		return api_failf(out, 400, "'kind' must be \"router\" or \"host\"");
-	nd.kind = kind && !strcmp(kind, "host") ? TOPO_HOST : TOPO_ROUTER;
-	if (str(body, "cpu") && units_parse_cpu(str(body, "cpu"), &nd.cpu_pct))
-		return api_failf(out, 400, "bad cpu '%s': expected %s", str(body, "cpu"),
-			     UNITS_CPU_FORM);
-	if (str(body, "memory") && units_parse_size(str(body, "memory"), &nd.mem_bytes))
-		return api_failf(out, 400, "bad memory '%s': expected %s", str(body, "memory"),
-			     UNITS_SIZE_FORM);
-	if (json_object_get(body, "config") && (!str(body, "config") || nd.kind == TOPO_HOST))
-		return api_failf(out, 400, "'config' must be BIRD config text (routers only)");
-	if (links && !json_is_array(links))
-		return api_failf(out, 400, "'links' must be a list such as [{\"peer\": \"r4\"}]");
-	if (topo_node_find(&n->spec, name) >= 0)
-		return api_failf(out, 409, "node '%s' already exists in network '%s'", name,
-			     n->spec.name);
+	if (!r->name || !vnet_name_valid(r->name))
+		return vnet_errc(err, VNET_ERR_INVALID, "'%s' is not a node name: 1 to %d of "
+				 "letters, digits, '_', and '.' or '-' inside",
+				 r->name ? r->name : "", VNET_NAME_MAX - 1);
+	if (r->config && r->kind == TOPO_HOST)
+		return vnet_errc(err, VNET_ERR_INVALID, "a host has no BIRD config (routers only)");
+	if (topo_node_find(&n->spec, r->name) >= 0)
+		return vnet_errc(err, VNET_ERR_CONFLICT, "node '%s' already exists in network "
+				 "'%s'", r->name, n->spec.name);
+	if (r->nlinks == 0)
+		return vnet_errc(err, VNET_ERR_INVALID, "%s would not be connected: add it with "
+				 "a link, e.g. vnet router add %s/%s link=PEER, or with vnet up",
+				 r->name, n->spec.name, r->name);
+	snprintf(nd.name, sizeof(nd.name), "%s", r->name);
+	nd.kind = r->kind;
+	nd.cpu_pct = r->cpu_pct;
+	nd.mem_bytes = r->mem_bytes;
 	if (topo_net_dup(&n->spec, &next))
-		return api_failf(out, 500, "out of memory");
-	changes = json_array();
-	if (str(body, "config"))
-		nd.config = strdup(str(body, "config"));
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
+	if (r->config && !(nd.config = strdup(r->config))) {
+		vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
+		goto fail;
+	}
 	if (topo_net_add_node(&next, &nd) < 0) {
 		free(nd.config);
-		rc = api_failf(out, 500, "out of memory");
+		vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 		goto fail;
 	}
-	changef(changes, "added %s %s", kind_name(nd.kind), name);
-	json_array_foreach(links, k, e) {
-		const char *peer = json_is_string(e) ? json_string_value(e) : str(e, "peer");
-		static const char *const lknown[] = { "peer", "name", "set", NULL };
-
-		if (!json_is_string(e) && (rc = api_check_keys(e, lknown, out)))
-			goto fail;
-		if (!peer) {
-			rc = api_failf(out, 400, "links[%zu]: expected a peer name or "
-				   "{\"peer\": \"r4\", \"set\": {...}}", k);
+	changef(changes, "added %s %s", kind_name(nd.kind), r->name);
+	for (int k = 0; k < r->nlinks; k++) {
+		if (!r->links[k].peer) {
+			vnet_errc(err, VNET_ERR_INVALID, "links[%d]: expected a peer name", k);
 			goto fail;
 		}
-		if ((rc = add_link(&next, json_is_string(e) ? NULL : e, name, peer, changes, out)))
+		if (add_link(&next, &r->links[k], r->name, r->links[k].peer, changes, err))
 			goto fail;
 	}
-	if (!links || !json_array_size(links)) {
-		rc = api_failf(out, 400, "%s would not be connected: add it with a link, e.g. "
-			   "vnet router add %s/%s link=PEER, or with vnet up", name,
-			   n->spec.name, name);
-		goto fail;
-	}
-	return apply_answer(d, n, &next, changes, out);
+	return apply_changes(d, n, &next, changes, err);
 fail:
-	json_decref(changes);
 	topo_net_clear(&next);
-	return rc;
+	return -1;
 }
 
-int live_link_add(struct vnetd *d, struct vnet_network *n, const json_t *body, json_t **out)
+int live_link_add(struct vnetd *d, struct vnet_network *n, const char *a, const char *b,
+		  const struct live_link_req *r, struct strv *changes, struct vnet_err *err)
 {
-	static const char *const known[] = { "ends", "name", "set", NULL };
-	json_t *ends = json_object_get(body, "ends"), *changes;
 	struct topo_net next;
-	int rc;
 
-	if ((rc = api_check_keys(body, known, out)))
-		return rc;
-	if (!json_is_array(ends) || json_array_size(ends) != 2 ||
-	    !json_is_string(json_array_get(ends, 0)) || !json_is_string(json_array_get(ends, 1)))
-		return api_failf(out, 400, "'ends' must be two node names such as [\"r4\", \"r5\"]");
 	if (topo_net_dup(&n->spec, &next))
-		return api_failf(out, 500, "out of memory");
-	changes = json_array();
-	if ((rc = add_link(&next, body, json_string_value(json_array_get(ends, 0)),
-			   json_string_value(json_array_get(ends, 1)), changes, out))) {
-		json_decref(changes);
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
+	if (add_link(&next, r, a, b, changes, err)) {
 		topo_net_clear(&next);
-		return rc;
+		return -1;
 	}
-	return apply_answer(d, n, &next, changes, out);
+	return apply_changes(d, n, &next, changes, err);
 }
 
-int live_link_del(struct vnetd *d, struct vnet_network *n, int j, json_t **out)
+int live_link_del(struct vnetd *d, struct vnet_network *n, int j, struct strv *changes,
+		  struct vnet_err *err)
 {
+	char name[VNET_LINK_NAME_MAX], msg[sizeof(err->msg)];
 	struct topo_net next;
-	json_t *changes;
-	struct vnet_err err;
-	char name[VNET_LINK_NAME_MAX];
 
 	snprintf(name, sizeof(name), "%s", n->spec.links[j].name);
 	if (topo_net_dup(&n->spec, &next))
-		return api_failf(out, 500, "out of memory");
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	topo_net_del_link(&next, j);
 	memset(&next.pos, 0, sizeof(next.pos));
-	if (topo_net_check(&next, NULL, &err)) {
+	if (topo_net_check(&next, NULL, err)) {
 		topo_net_clear(&next);
-		return api_failf(out, 409, "removing link %s is refused: %s", name, err.msg);
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "removing link %s is refused: %s", name,
+				 msg);
 	}
-	changes = json_array();
 	changef(changes, "removed link %s", name);
-	return apply_answer(d, n, &next, changes, out);
+	return apply_changes(d, n, &next, changes, err);
 }
 
-int live_node_del(struct vnetd *d, struct vnet_network *n, int i, json_t **out)
+int live_node_del(struct vnetd *d, struct vnet_network *n, int i, struct strv *changes,
+		  struct vnet_err *err)
 {
 	struct topo_net next;
-	json_t *changes;
 	char used[400], name[VNET_NAME_MAX];
 	size_t len = 0;
 	int nused = 0;
@@ -623,18 +541,17 @@ int live_node_del(struct vnetd *d, struct vnet_network *n, int i, json_t **out)
 			nused++;
 		}
 	if (nused)
-		return api_failf(out, 409, "%s/%s still has %s: %s (vnet link del %s first)",
-			     n->spec.name, name, nused == 1 ? "a link" : "links", used,
-			     nused == 1 ? "it" : "them");
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s still has %s: %s (vnet link del "
+				 "%s first)", n->spec.name, name, nused == 1 ? "a link" : "links",
+				 used, nused == 1 ? "it" : "them");
 	if (n->spec.nnodes == 1)
-		return api_failf(out, 409, "%s is the last node of network '%s': vnet down %s",
-			     name, n->spec.name, n->spec.name);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s is the last node of network '%s': "
+				 "vnet down %s", name, n->spec.name, n->spec.name);
 	if (topo_net_dup(&n->spec, &next))
-		return api_failf(out, 500, "out of memory");
-	changes = json_array();
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	changef(changes, "removed %s %s", kind_name(n->spec.nodes[i].kind), name);
 	topo_net_del_node(&next, i);
-	return apply_answer(d, n, &next, changes, out);
+	return apply_changes(d, n, &next, changes, err);
 }
 
 /* ---- vnet up of networks that exist -------------------------------------- */
@@ -645,7 +562,7 @@ struct live_up {
 		char name[VNET_NAME_MAX];
 		struct topo_net next;
 		struct plan *np;	/* next's, made by live_up_prepare() */
-		json_t *changes;
+		struct strv changes;
 	} *v;
 };
 
@@ -656,7 +573,7 @@ void live_up_free(struct live_up *lu)
 	for (int i = 0; i < lu->n; i++) {
 		topo_net_clear(&lu->v[i].next);
 		plan_free(lu->v[i].np);
-		json_decref(lu->v[i].changes);
+		strv_clear(&lu->v[i].changes);
 	}
 	free(lu->v);
 	free(lu);
@@ -671,7 +588,7 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 	*out = NULL;
 	if (!lu || !(lu->v = calloc((size_t)t->nnets + 1, sizeof(*lu->v)))) {
 		free(lu);
-		return vnet_errf(err, "out of memory"), -ENOMEM;
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	}
 	for (int i = 0; i < t->nnets; i++) {
 		struct vnet_network *n = net_find(d, t->nets[i].name);
@@ -681,19 +598,20 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 			continue;
 		snprintf(pre, sizeof(pre), "%s:%d:%d: network '%s': ", t->file,
 			 t->nets[i].pos.line, t->nets[i].pos.col, n->spec.name);
-		lu->v[lu->n].changes = json_array();
 		snprintf(lu->v[lu->n].name, sizeof(lu->v[0].name), "%s", n->spec.name);
-		if (live_diff(&n->spec, &t->nets[i], &lu->v[lu->n].next, lu->v[lu->n].changes,
+		if (live_diff(&n->spec, &t->nets[i], &lu->v[lu->n].next, &lu->v[lu->n].changes,
 			      err) ||
 		    topo_net_check(&lu->v[lu->n].next, NULL, err) ||
 		    plan_make(&lu->v[lu->n].next, NULL, &lu->v[lu->n].np, err)) {
 			char msg[sizeof(err->msg)];
+			enum vnet_err_class cls = err->cls == VNET_ERR_INTERNAL ? VNET_ERR_INVALID
+										: err->cls;
 
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			vnet_errf(err, "%s%s", pre, msg);
+			vnet_errc(err, cls, "%s%s", pre, msg);
 			lu->n++;
 			live_up_free(lu);
-			return -EINVAL;
+			return -1;
 		}
 		lu->n++;
 	}
@@ -709,31 +627,51 @@ int live_up_prepare(struct vnetd *d, struct topo *t, struct live_up **out,
 	return 0;
 }
 
-int live_up_apply(struct vnetd *d, struct live_up *lu, json_t *changed, struct vnet_err *err)
+int live_up_apply(struct vnetd *d, struct live_up *lu, struct live_changed **out, int *nout,
+		  struct vnet_err *err)
 {
-	int rc = 0;
+	struct live_changed *ch = calloc((size_t)lu->n + 1, sizeof(*ch));
+	int rc = 0, k = 0;
 
-	for (int i = 0; i < lu->n; i++) {
+	*out = NULL;
+	*nout = 0;
+	if (!ch) {
+		live_up_free(lu);
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
+	}
+	for (int i = 0; i < lu->n && !rc; i++) {
 		struct vnet_network *n = net_find(d, lu->v[i].name);
-		json_t *c = lu->v[i].changes;
-		size_t k;
-		json_t *e;
+		struct strv *c = &lu->v[i].changes;
 
 		if (!n)
 			continue;
-		if (!json_array_size(c)) {
-			json_object_set(changed, lu->v[i].name, c);	/* unchanged */
-			continue;
+		snprintf(ch[k].net, sizeof(ch[k].net), "%s", lu->v[i].name);
+		if (c->n) {
+			/* checked and planned by live_up_prepare(); swap_to() takes both */
+			rc = swap_to(d, n, &lu->v[i].next, lu->v[i].np, NULL, 0, err);
+			lu->v[i].np = NULL;
+			if (rc)
+				break;
+			for (size_t e = 0; e < c->n; e++)
+				event_add(d, n->spec.name, NULL, "%s", c->v[e]);
 		}
-		/* checked and planned by live_up_prepare(); swap_to() takes both */
-		rc = swap_to(d, n, &lu->v[i].next, lu->v[i].np, NULL, 0, err);
-		lu->v[i].np = NULL;
-		if (rc)
-			break;
-		json_array_foreach(c, k, e)
-			vnetd_event(d, n->spec.name, NULL, "%s", json_string_value(e));
-		json_object_set(changed, lu->v[i].name, c);
+		ch[k].changes = *c;	/* taken over; empty: unchanged */
+		*c = (struct strv){ 0 };
+		k++;
 	}
 	live_up_free(lu);
-	return rc;
+	if (rc) {
+		live_changed_free(ch, k);
+		return -1;
+	}
+	*out = ch;
+	*nout = k;
+	return 0;
+}
+
+void live_changed_free(struct live_changed *ch, int n)
+{
+	for (int i = 0; ch && i < n; i++)
+		strv_clear(&ch[i].changes);
+	free(ch);
 }

@@ -30,51 +30,37 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adopt.h"
 #include "api.h"
+#include "backend.h"
 #include "capture.h"
 #include "cgroup.h"
 #include "container.h"
 #include "engine.h"
-#include "engine_client.h"
+#include "event.h"
+#include "job.h"
+#include "link.h"
 #include "log.h"
+#include "net.h"
+#include "node.h"
+#include "profile.h"
+#include "reap.h"
 #include "store.h"
-#include "vnetd.h"
-
-int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void vnetd_event(struct vnetd *d, const char *net, const char *node, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (node)
-		log_info("%s/%s: %s", net, node, msg);
-	else if (net)
-		log_info("%s: %s", net, msg);
-	else
-		log_info("%s", msg);
-	if (d->store)
-		store_event_add(d->store, net, node, msg);
-}
+#include "sys.h"
+#include "watch.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vnetd [--socket PATH] [--state-dir DIR] [--prefix NAME] [--daemon]\n"
+		"             [--host-name NAME]\n"
 		"             [--log FILE] [--debug]\n"
 		"       vnetd --cleanup [--state-dir DIR] [--prefix NAME]\n"
 		"\n"
 		"  --socket PATH     API socket (default /run/vnet/vnetd.sock)\n"
 		"  --state-dir DIR   state database, node files, logs (default /var/lib/vnet)\n"
+		"  --host-name NAME  this physical host's name in the state (default: the\n"
+		"                    system's host name up to its first dot)\n"
 		"  --prefix NAME     name of this daemon's kernel objects (cgroups); several\n"
 		"                    daemons on one machine need distinct prefixes (default vnet)\n"
 		"  --daemon          detach; return once the API answers\n"
@@ -94,75 +80,20 @@ static int prefix_valid(const char *p)
 	return 1;
 }
 
-static int mkdirs(const char *path, mode_t mode)
+/* A process ended (status -1: a watched one, not our child): whose was it? */
+static void process_ended(struct vnetd *d, pid_t pid, int status)
 {
-	char tmp[PATH_MAX];
+	int64_t t0 = now_ms();
+	int rc = engine_child_exited(d, pid, status);
 
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, mode) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, mode) && errno != EEXIST ? -1 : 0;
-}
-
-struct pidwatch {
-	pid_t pid;
-	int fd;
-	struct pidwatch *next;
-};
-
-int vnetd_watch_pid(struct vnetd *d, pid_t pid)
-{
-	struct pidwatch *w = calloc(1, sizeof(*w));
-	struct epoll_event ev;
-
-	if (!w)
-		return -ENOMEM;
-	w->pid = pid;
-	w->fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (w->fd < 0) {
-		free(w);
-		return -errno;
-	}
-	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = w->fd };
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev);
-	w->next = d->watches;
-	d->watches = w;
-	return 0;
-}
-
-/* A watched process exited (pidfd readable), or is no longer of interest. */
-static void watch_fired(struct vnetd *d, int fd)
-{
-	for (struct pidwatch **pp = &d->watches; *pp; pp = &(*pp)->next) {
-		struct pidwatch *w = *pp;
-
-		if (w->fd != fd)
-			continue;
-		*pp = w->next;
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-		close(w->fd);
-		if (!engine_child_exited(d, w->pid, -1))
-			router_child_exited(d, w->pid, -1);
-		free(w);
+	if (rc > 0) {
+		link_replay_all(d);
+		event_add(d, NULL, NULL, "vnet-engine restarted; links back after %lld ms",
+			  (long long)(now_ms() - t0));
 		return;
 	}
-}
-
-static void watches_free(struct vnetd *d)
-{
-	while (d->watches) {
-		struct pidwatch *w = d->watches;
-
-		d->watches = w->next;
-		close(w->fd);
-		free(w);
-	}
+	if (rc == 0)
+		node_child_exited(d, pid, status);
 }
 
 static void handle_children(struct vnetd *d)
@@ -170,11 +101,9 @@ static void handle_children(struct vnetd *d)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (engine_child_exited(d, pid, status))
-			continue;
-		router_child_exited(d, pid, status);
-	}
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!reap_store(pid, status))	/* a job waits for it itself */
+			process_ended(d, pid, status);
 }
 
 static void shutdown_all(struct vnetd *d)
@@ -190,10 +119,11 @@ static void shutdown_all(struct vnetd *d)
 	d->engine = NULL;
 	api_free(d->api);
 	d->api = NULL;
-	cgroup_cleanup_prefix(d->prefix);
+	container_class.cleanup(d->prefix);
 	store_close(d->store);
 	d->store = NULL;
-	watches_free(d);
+	jobs_free(d);
+	watch_free_all(d);
 }
 
 static int run_loop(struct vnetd *d)
@@ -203,21 +133,27 @@ static int run_loop(struct vnetd *d)
 	int t_prof;
 
 	for (;;) {
-		int t_api = api_run(d->api), t_bird = router_tick(d), timeout = -1, n;
+		int t_api = api_run(d->api), t_jobs = jobs_run(d), t_bird = node_tick(d);
+		int timeout = -1, n;
 
 		if (t_api >= 0)
 			timeout = t_api;
+		if (t_jobs >= 0 && (timeout < 0 || t_jobs < timeout))
+			timeout = t_jobs;
 		if (t_bird >= 0 && (timeout < 0 || t_bird < timeout))
 			timeout = t_bird;
-		if ((t_prof = profile_tick(d)) >= 0 && (timeout < 0 || t_prof < timeout))
+		if ((t_prof = profile_tick(d, jobs_busy)) >= 0 && (timeout < 0 || t_prof < timeout))
 			timeout = t_prof;
+		net_save_dirty(d);
 		if (d->quit) {
-			/* let the reply to POST /v1/shutdown go out first */
+			/* let the jobs end (their networks stay consistent) and the
+			 * reply to POST /v1/shutdown go out first */
 			if (!quit_at)
 				quit_at = now_ms() + 100;
-			if (now_ms() >= quit_at)
+			if (now_ms() >= quit_at && !jobs_active(d))
 				return 0;
-			timeout = 10;
+			if (timeout < 0 || timeout > 10)
+				timeout = 10;
 		}
 		n = epoll_wait(d->epfd, ev, ARRAY_SIZE(ev), timeout);
 		if (n < 0 && errno != EINTR) {
@@ -226,9 +162,12 @@ static int run_loop(struct vnetd *d)
 		}
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd != d->sigfd) {
+				pid_t pid;
+
 				if (ev[i].data.fd != api_fd(d->api) &&
-				    !capture_event(d, ev[i].data.fd))
-					watch_fired(d, ev[i].data.fd);
+				    !capture_event(d, ev[i].data.fd) &&
+				    (pid = watch_fired(d, ev[i].data.fd)) > 0)
+					process_ended(d, pid, -1);
 				continue;
 			}
 			struct signalfd_siginfo si;
@@ -245,34 +184,9 @@ static int run_loop(struct vnetd *d)
 	}
 }
 
-/* Does an engine answer on our socket, or a container init of ours run? */
-static int anything_to_adopt(struct vnetd *d)
-{
-	char sock[PATH_MAX];
-	int fd;
-
-	snprintf(sock, sizeof(sock), "%s/engine.sock", d->run_dir);
-	if ((fd = engc_connect(sock)) >= 0) {
-		close(fd);
-		return 1;
-	}
-	for (struct vnet_network *n = d->nets; n; n = n->next) {
-		json_t *nodes = json_object_get(n->adopt, "nodes"), *rt;
-		const char *name;
-
-		json_object_foreach(nodes, name, rt) {
-			pid_t pid = (pid_t)json_integer_value(json_object_get(rt, "init_pid"));
-
-			if (vnetd_is_our_init(d, pid, n->spec.name, name))
-				return 1;
-		}
-	}
-	return 0;
-}
-
 static int do_cleanup(struct vnetd *d)
 {
-	int n = cgroup_cleanup_prefix(d->prefix);
+	int n = container_class.cleanup(d->prefix);
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/engine.sock", d->run_dir);
@@ -288,6 +202,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "host-name", required_argument, NULL, 'H' },
 		{ "daemon", no_argument, NULL, 'D' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "log", required_argument, NULL, 'l' },
@@ -298,7 +213,8 @@ int main(int argc, char **argv)
 	};
 	struct vnetd d = { .socket_path = "/run/vnet/vnetd.sock",
 			   .state_dir = "/var/lib/vnet", .prefix = "vnet", .epfd = -1,
-			   .sigfd = -1, .progress = { .fd = -1 } };
+			   .sigfd = -1 };
+	char host[VNET_NAME_MAX];
 	char run_dir[PATH_MAX], exe[PATH_MAX], engine_bin[PATH_MAX + 16], path[PATH_MAX];
 	char sockdir[PATH_MAX], state_abs[PATH_MAX], sock_abs[PATH_MAX];
 	const char *logfile = NULL;
@@ -315,6 +231,7 @@ int main(int argc, char **argv)
 		case 's': d.socket_path = optarg; break;
 		case 'd': d.state_dir = optarg; break;
 		case 'p': d.prefix = optarg; break;
+		case 'H': d.host = optarg; break;
 		case 'D': daemonize = 1; break;
 		case 'C': cleanup = 1; break;
 		case 'l': logfile = optarg; break;
@@ -333,18 +250,32 @@ int main(int argc, char **argv)
 			d.prefix);
 		return 2;
 	}
+	if (!d.host) {
+		/* the system's name up to its first dot, as a vnet name */
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = 0;
+		host[strcspn(host, ".")] = 0;
+		if (!vnet_name_valid(host))
+			snprintf(host, sizeof(host), "localhost");
+		d.host = host;
+	} else if (!vnet_name_valid(d.host)) {
+		fprintf(stderr, "vnetd: bad host name '%s': 1 to %d of letters, digits, '_', "
+			"and '.' or '-' inside\n", d.host, VNET_NAME_MAX - 1);
+		return 2;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "vnetd: must run as root (namespaces, TAP devices, cgroups)\n");
 		return 1;
 	}
-	if (mkdirs(d.state_dir, 0755) || !realpath(d.state_dir, state_abs)) {
+	if (mkdir_p(d.state_dir, 0755) || !realpath(d.state_dir, state_abs)) {
 		fprintf(stderr, "vnetd: cannot create state directory %s: %s\n", d.state_dir,
 			strerror(errno));
 		return 1;
 	}
 	d.state_dir = state_abs;
 	snprintf(sockdir, sizeof(sockdir), "%s", d.socket_path);
-	if (mkdirs(dirname(sockdir), 0755) || !realpath(sockdir, sock_abs)) {
+	if (mkdir_p(dirname(sockdir), 0755) || !realpath(sockdir, sock_abs)) {
 		fprintf(stderr, "vnetd: cannot create the directory of %s: %s\n",
 			d.socket_path, strerror(errno));
 		return 1;
@@ -353,7 +284,7 @@ int main(int argc, char **argv)
 		 basename((char *)d.socket_path));
 	d.socket_path = sock_abs;
 	snprintf(run_dir, sizeof(run_dir), "%s/run", d.state_dir);
-	if (mkdirs(run_dir, 0755)) {
+	if (mkdir_p(run_dir, 0755)) {
 		fprintf(stderr, "vnetd: cannot create %s: %s\n", run_dir, strerror(errno));
 		return 1;
 	}
@@ -440,18 +371,26 @@ int main(int argc, char **argv)
 		goto fail;
 	if (net_load_all(&d, &err))
 		goto fail;
-	if (!anything_to_adopt(&d)) {
+	if (store_host_put(d.store, d.host, NULL, VNET_VERSION)) {
+		vnet_errf(&err, "cannot record host %s in the state store", d.host);
+		goto fail;
+	}
+	if (!adopt_anything(&d)) {
 		/* nothing of an earlier vnetd runs right: remove all it left */
-		c = cgroup_cleanup_prefix(d.prefix);
+		c = container_class.cleanup(d.prefix);
 		if (c > 0)
 			log_warn("removed %d control groups left by an earlier vnetd of "
 				 "prefix '%s'", c, d.prefix);
 	}
-	if (cgroup_setup(d.prefix, &err))
+	if (container_class.setup(d.prefix, &err))
 		goto fail;
+	if (jobs_init(&d)) {
+		vnet_errf(&err, "out of memory");
+		goto fail;
+	}
 	if (!(d.engine = engine_start(&d, &err)))
 		goto fail;
-	c = vnetd_adopt(&d);
+	c = adopt_all(&d);
 	if (c > 0)
 		log_info("adopted %d running nodes%s", c,
 			 d.engine_adopted ? " and the running engine" : "");
@@ -461,8 +400,8 @@ int main(int argc, char **argv)
 	epoll_ctl(d.epfd, EPOLL_CTL_ADD, d.sigfd, &ev);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = api_fd(d.api) };
 	epoll_ctl(d.epfd, EPOLL_CTL_ADD, api_fd(d.api), &ev);
-	log_info("vnetd %s ready: socket %s, state %s, prefix %s, cgroups %s", VNET_VERSION,
-		 d.socket_path, d.state_dir, d.prefix, cgroup_layout());
+	log_info("vnetd %s ready: host %s, socket %s, state %s, prefix %s, cgroups %s",
+		 VNET_VERSION, d.host, d.socket_path, d.state_dir, d.prefix, cgroup_layout());
 	if (ready[1] >= 0) {
 		if (write(ready[1], "ok", 2) != 2) {
 			/* the parent is gone: nothing to tell */

@@ -3,6 +3,8 @@
  * (all or nothing), start, stop, destroy, persist their specs in the store,
  * load them back at start-up, and resolve "net/name" references.
  */
+#include "net.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -13,11 +15,15 @@
 
 #include <jansson.h>
 
+#include "event.h"
+#include "link.h"
 #include "log.h"
+#include "node.h"
+#include "profile.h"
+#include "progress.h"
 #include "spec.h"
 #include "store.h"
 #include "trace.h"
-#include "vnetd.h"
 
 struct vnet_network *net_find(struct vnetd *d, const char *name)
 {
@@ -47,12 +53,12 @@ int net_pause(struct vnetd *d, struct vnet_network *n, int pause, struct vnet_er
 	const char *want = pause ? "running" : "paused";
 
 	if (strcmp(net_state_name(n), want))
-		return vnet_errf(err, "network '%s' is %s, not %s", n->spec.name,
-				 net_state_name(n), want);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "network '%s' is %s, not %s",
+				 n->spec.name, net_state_name(n), want);
 	for (int i = 0; i < n->spec.nnodes; i++) {
-		if (router_pause(d, n, i, pause, err)) {
+		if (node_pause(d, n, i, pause, err)) {
 			while (--i >= 0)
-				router_pause(d, n, i, !pause, NULL);
+				node_pause(d, n, i, !pause, NULL);
 			return -1;
 		}
 	}
@@ -67,7 +73,7 @@ static struct vnet_network *net_new(struct topo_net *spec, const char *file,
 	struct vnet_network *n = calloc(1, sizeof(*n));
 
 	if (!n) {
-		vnet_errf(err, "out of memory");
+		vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 		return NULL;
 	}
 	n->spec = *spec;
@@ -76,13 +82,13 @@ static struct vnet_network *net_new(struct topo_net *spec, const char *file,
 	n->nodes = calloc(n->spec.nnodes ? n->spec.nnodes : 1, sizeof(*n->nodes));
 	n->links = calloc(n->spec.nlinks ? n->spec.nlinks : 1, sizeof(*n->links));
 	if (!n->file || !n->nodes || !n->links) {
-		vnet_errf(err, "out of memory");
+		vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 		goto fail;
 	}
-	for (int i = 0; i < n->spec.nnodes; i++)
-		n->nodes[i].netns_fd = -1;
-	if (plan_make(&n->spec, file, &n->plan, err))
+	if (plan_make(&n->spec, file, &n->plan, err)) {
+		vnet_err_class(err, VNET_ERR_INVALID);
 		goto fail;
+	}
 	return n;
 fail:
 	topo_net_clear(&n->spec);
@@ -130,14 +136,10 @@ static json_t *runtime_json(const struct vnet_network *n)
 	json_t *nodes = json_object(), *links = json_object();
 
 	for (int i = 0; i < n->spec.nnodes; i++) {
-		const struct node_rt *nr = &n->nodes[i];
+		json_t *rt = node_runtime_json(n, i);
 
-		if (nr->state != NODE_RUNNING)
-			continue;
-		json_object_set_new(nodes, n->spec.nodes[i].name, json_pack(
-			"{s:i, s:i, s:i, s:b}", "init_pid", (int)nr->init_pid,
-			"bird_pid", (int)nr->bird_pid, "bird_restarts", (int)nr->bird_restarts,
-			"paused", nr->paused));
+		if (rt)
+			json_object_set_new(nodes, n->spec.nodes[i].name, rt);
 	}
 	for (int i = 0; i < n->spec.nlinks; i++) {
 		const struct link_rt *lr = &n->links[i];
@@ -151,23 +153,74 @@ static json_t *runtime_json(const struct vnet_network *n)
 	return json_pack("{s:o, s:o}", "nodes", nodes, "links", links);
 }
 
+/* Where each node runs (stopped nodes: nowhere) and each link's path. */
+static int placements(const struct vnet_network *n, struct store_place **out)
+{
+	int cnt = 0;
+	struct store_place *p = calloc((size_t)(n->spec.nnodes + n->spec.nlinks) + 1,
+				       sizeof(*p));
+
+	if (!(*out = p))
+		return -1;
+	for (int i = 0; i < n->spec.nnodes; i++) {
+		if (n->nodes[i].state != NODE_RUNNING)
+			continue;
+		p[cnt].kind = "node";
+		p[cnt].name = n->spec.nodes[i].name;
+		snprintf(p[cnt].host, sizeof(p[cnt].host), "%s", n->nodes[i].host);
+		cnt++;
+	}
+	for (int i = 0; i < n->spec.nlinks; i++) {
+		const struct link_rt *lr = &n->links[i];
+		size_t len = 0;
+
+		if (!lr->created)
+			continue;
+		p[cnt].kind = "link";
+		p[cnt].name = n->spec.links[i].name;
+		snprintf(p[cnt].host, sizeof(p[cnt].host), "%s", lr->path[0]);
+		for (int k = 0; k < lr->npath && len < sizeof(p[cnt].path); k++)
+			len += (size_t)snprintf(p[cnt].path + len, sizeof(p[cnt].path) - len, "%s%s",
+						k ? " " : "", lr->path[k]);
+		cnt++;
+	}
+	return cnt;
+}
+
 int net_save_record(struct vnetd *d, struct vnet_network *n)
 {
 	json_t *j = spec_to_json(&n->spec), *rt = runtime_json(n);
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	char *rtext = json_dumps(rt, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = text && rtext ? store_net_put(d->store, n->spec.name, n->file, text,
-					       net_state_name(n), rtext) : -ENOMEM;
+	struct store_place *pl = NULL;
+	int npl = placements(n, &pl);
+	int rc = text && rtext && npl >= 0
+		 ? store_net_put(d->store, n->spec.name, n->file, text, net_state_name(n), rtext,
+				 pl, npl)
+		 : -ENOMEM;
 
+	free(pl);
 	free(text);
 	free(rtext);
 	json_decref(j);
 	json_decref(rt);
+	if (rc == 0)
+		n->dirty = 0;
+	else
+		log_error("%s: cannot write its record to the state store: %s", n->spec.name,
+			  strerror(-rc));
 	return rc;
 }
 
+void net_save_dirty(struct vnetd *d)
+{
+	for (struct vnet_network *n = d->nets; n; n = n->next)
+		if (n->dirty)
+			net_save_record(d, n);
+}
+
 /* How many nodes of n are (running = 1) or are not (running = 0) running. */
-static int count_running(const struct vnet_network *n, int running)
+int net_count_running(const struct vnet_network *n, int running)
 {
 	int cnt = 0;
 
@@ -178,16 +231,16 @@ static int count_running(const struct vnet_network *n, int running)
 
 int net_start(struct vnetd *d, struct vnet_network *n, struct vnet_err *err)
 {
-	progress_expect(d, count_running(n, 0));
+	progress_expect(net_count_running(n, 0));
 	for (int i = 0; i < n->spec.nlinks; i++)
 		if (!n->links[i].created && link_create(d, n, i, err))
 			goto fail;
 	for (int i = 0; i < n->spec.nnodes; i++)
-		if (n->nodes[i].state != NODE_RUNNING && router_start(d, n, i, err))
+		if (n->nodes[i].state != NODE_RUNNING && node_start(d, n, i, err))
 			goto fail;
 	profile_start(d, n);
 	net_save_record(d, n);
-	vnetd_event(d, n->spec.name, NULL, "network started: %d nodes, %d links",
+	event_add(d, n->spec.name, NULL, "network started: %d nodes, %d links",
 		    n->spec.nnodes, n->spec.nlinks);
 	return 0;
 fail:
@@ -197,24 +250,22 @@ fail:
 
 /* Stop every node, then every link. Every BIRD is told to stop first: each
  * takes about 10 ms to withdraw its routes and exit, and so these overlap
- * instead of adding up (router_stop() then finds it gone or going). */
+ * instead of adding up (node_stop() then finds it gone or going). */
 static void stop_all(struct vnetd *d, struct vnet_network *n)
 {
-	progress_expect(d, count_running(n, 1));
+	progress_expect(net_count_running(n, 1));
 	for (int i = 0; i < n->spec.nnodes; i++)
-		if (n->nodes[i].state == NODE_RUNNING && n->nodes[i].bird_pid > 0)
-			kill(n->nodes[i].bird_pid, SIGTERM);
+		node_stop_soon(n, i);
 	for (int i = n->spec.nnodes - 1; i >= 0; i--)
-		router_stop(d, n, i);
+		node_stop(d, n, i);
 	for (int i = 0; i < n->spec.nlinks; i++)
 		link_destroy(d, n, i);
 }
 
-int net_stop(struct vnetd *d, struct vnet_network *n)
+void net_stop(struct vnetd *d, struct vnet_network *n)
 {
 	stop_all(d, n);
 	net_save_record(d, n);
-	return 0;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -225,7 +276,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path) && errno != ENOENT ? -1 : 0;
 }
 
-int net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
+void net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
 {
 	char dir[512];
 
@@ -234,11 +285,10 @@ int net_destroy(struct vnetd *d, struct vnet_network *n, int forget)
 		snprintf(dir, sizeof(dir), "%s/nodes/%s", d->state_dir, n->spec.name);
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		store_net_del(d->store, n->spec.name);
-		vnetd_event(d, n->spec.name, NULL, "network destroyed");
+		event_add(d, n->spec.name, NULL, "network destroyed");
 	}
 	net_unlink(d, n);
 	net_free(n);
-	return 0;
 }
 
 int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
@@ -250,22 +300,22 @@ int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
 	*created = NULL;
 	*ncreated = 0;
 	if (!made)
-		return vnet_errf(err, "out of memory");
+		return vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 	/* Check everything before making anything. */
 	for (int i = 0; i < t->nnets; i++) {
 		if (net_find(d, t->nets[i].name)) {
-			vnet_errf(err, "%s:%d:%d: network '%s' already exists (vnet down %s "
-				  "first)", t->file, t->nets[i].pos.line, t->nets[i].pos.col,
-				  t->nets[i].name, t->nets[i].name);
+			vnet_errc(err, VNET_ERR_CONFLICT, "%s:%d:%d: network '%s' already "
+				  "exists (vnet down %s first)", t->file, t->nets[i].pos.line,
+				  t->nets[i].pos.col, t->nets[i].name, t->nets[i].name);
 			free(made);
-			return -EEXIST;
+			return -1;
 		}
 	}
 	for (int i = 0; i < t->nnets; i++) {
 		struct topo_net copy;
 
 		if (topo_net_dup(&t->nets[i], &copy)) {
-			vnet_errf(err, "out of memory");
+			vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 			goto fail;
 		}
 		if (!(made[nmade] = net_new(&copy, t->file, err))) {
@@ -278,7 +328,7 @@ int net_up(struct vnetd *d, struct topo *t, char ***created, int *ncreated,
 		net_link_in(d, made[i]);
 		total += made[i]->spec.nnodes;
 	}
-	progress_expect(d, total);
+	progress_expect(total);
 	for (int i = 0; i < nmade; i++)
 		if (net_start(d, made[i], err))
 			goto fail_started;
@@ -306,8 +356,8 @@ int net_create_from_spec(struct vnetd *d, struct topo_net *spec, const char *fil
 	struct vnet_network *n;
 
 	if (net_find(d, spec->name))
-		return vnet_errf(err, "network '%s' already exists (vnet down %s first)",
-				 spec->name, spec->name), -EEXIST;
+		return vnet_errc(err, VNET_ERR_CONFLICT, "network '%s' already exists (vnet down "
+				 "%s first)", spec->name, spec->name);
 	if (!(n = net_new(spec, file, err)))
 		return -1;
 	net_link_in(d, n);
@@ -384,15 +434,15 @@ static int resolve(struct vnetd *d, const char *ref, const char *what,
 	int nfound = 0, k;
 
 	if (split_ref(ref, net, name))
-		return vnet_errf(err, "'%s' is not a %s name", ref, what), -ENOENT;
+		return vnet_errc(err, VNET_ERR_NOT_FOUND, "'%s' is not a %s name", ref, what);
 	if (net[0]) {
 		struct vnet_network *n = net_find(d, net);
 
 		if (!n)
-			return vnet_errf(err, "no network '%s'", net), -ENOENT;
+			return vnet_errc(err, VNET_ERR_NOT_FOUND, "no network '%s'", net);
 		if ((k = find(&n->spec, name)) < 0)
-			return vnet_errf(err, "no %s '%s' in network '%s'", what, name, net),
-			       -ENOENT;
+			return vnet_errc(err, VNET_ERR_NOT_FOUND, "no %s '%s' in network '%s'",
+					 what, name, net);
 		*out = n;
 		*idx = k;
 		return 0;
@@ -406,10 +456,10 @@ static int resolve(struct vnetd *d, const char *ref, const char *what,
 		}
 	}
 	if (nfound == 0)
-		return vnet_errf(err, "no %s '%s' in any network", what, name), -ENOENT;
+		return vnet_errc(err, VNET_ERR_NOT_FOUND, "no %s '%s' in any network", what, name);
 	if (nfound > 1)
-		return vnet_errf(err, "%s '%s' exists in %d networks: say NET/%s", what,
-				 name, nfound, name), -EEXIST;
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s '%s' exists in %d networks: say "
+				 "NET/%s", what, name, nfound, name);
 	*out = found;
 	return 0;
 }

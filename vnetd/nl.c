@@ -318,7 +318,7 @@ int nl_route_add(struct nl *nl, const struct vnet_addr *dst, const struct vnet_a
 	return rc == -EEXIST ? 0 : rc;
 }
 
-/* ---- dump ------------------------------------------------------------- */
+/* ---- interface names ---------------------------------------------------- */
 
 struct ifname {
 	int index;
@@ -329,7 +329,6 @@ struct dump {
 	struct ifname *ifs;
 	size_t nifs, cap;
 	int family;
-	FILE *out;
 	int err;
 };
 
@@ -384,84 +383,6 @@ static const char *ifname_of(const struct dump *d, int index, char *buf, size_t 
 	return buf;
 }
 
-static const char *proto_name(unsigned p, char *buf, size_t n)
-{
-	static const struct {
-		unsigned id;
-		const char *name;
-	} protos[] = {
-		{ 0, "unspec" }, { 1, "redirect" }, { 2, "kernel" }, { 3, "boot" },
-		{ 4, "static" }, { 8, "gated" }, { 9, "ra" }, { 10, "mrt" },
-		{ 11, "zebra" }, { 12, "bird" }, { 13, "dnrouted" }, { 14, "xorp" },
-		{ 15, "ntk" }, { 16, "dhcp" }, { 17, "mrouted" }, { 18, "keepalived" },
-		{ 42, "babel" }, { 99, "openr" }, { 186, "bgp" }, { 187, "isis" },
-		{ 188, "ospf" }, { 189, "rip" }, { 192, "eigrp" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++)
-		if (protos[i].id == p)
-			return protos[i].name;
-	snprintf(buf, n, "%u", p);
-	return buf;
-}
-
-static const char *type_name(unsigned t)
-{
-	switch (t) {
-	case RTN_UNICAST: return NULL;
-	case RTN_LOCAL: return "local";
-	case RTN_BROADCAST: return "broadcast";
-	case RTN_ANYCAST: return "anycast";
-	case RTN_MULTICAST: return "multicast";
-	case RTN_BLACKHOLE: return "blackhole";
-	case RTN_UNREACHABLE: return "unreachable";
-	case RTN_PROHIBIT: return "prohibit";
-	case RTN_THROW: return "throw";
-	case RTN_NAT: return "nat";
-	default: return "unknown";
-	}
-}
-
-static const char *scope_name(unsigned s)
-{
-	switch (s) {
-	case RT_SCOPE_UNIVERSE: return NULL;
-	case RT_SCOPE_SITE: return "site";
-	case RT_SCOPE_LINK: return "link";
-	case RT_SCOPE_HOST: return "host";
-	case RT_SCOPE_NOWHERE: return "nowhere";
-	default: return "unknown";
-	}
-}
-
-static void put_addr(FILE *out, int family, const void *a)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	fputs(inet_ntop(family, a, buf, sizeof(buf)) ? buf : "?", out);
-}
-
-/* " via GW dev IF onlink" of one next hop. */
-static void put_nexthop(const struct dump *d, int family, const struct nlattr *gw,
-			int oif, unsigned flags)
-{
-	char buf[IFNAMSIZ + 8];
-	size_t alen = family == AF_INET ? 4 : 16;
-
-	if (gw && mnl_attr_get_payload_len(gw) == alen) {
-		fputs(" via ", d->out);
-		put_addr(d->out, family, mnl_attr_get_payload(gw));
-	}
-	if (oif > 0)
-		fprintf(d->out, " dev %s", ifname_of(d, oif, buf, sizeof(buf)));
-	if (flags & RTNH_F_ONLINK)
-		fputs(" onlink", d->out);
-	if (flags & RTNH_F_DEAD)
-		fputs(" dead", d->out);
-	if (flags & RTNH_F_LINKDOWN)
-		fputs(" linkdown", d->out);
-}
-
 /* A route of the main table of family, not a cached clone: 1 with its
  * attributes in tb, else 0. */
 static int main_route(const struct nlmsghdr *nlh, int family,
@@ -480,114 +401,6 @@ static int main_route(const struct nlmsghdr *nlh, int family,
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
 	return table == RT_TABLE_MAIN;
-}
-
-static int route_dump_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct dump *d = data;
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	size_t alen = rtm->rtm_family == AF_INET ? 4 : 16;
-	const char *s;
-	char buf[32];
-
-	if (!main_route(nlh, d->family, tb))
-		return MNL_CB_OK;
-
-	if ((s = type_name(rtm->rtm_type)))
-		fprintf(d->out, "%s ", s);
-	if (rtm->rtm_dst_len == 0 && !tb[RTA_DST]) {
-		fputs("default", d->out);
-	} else if (tb[RTA_DST] && mnl_attr_get_payload_len(tb[RTA_DST]) == alen) {
-		put_addr(d->out, rtm->rtm_family, mnl_attr_get_payload(tb[RTA_DST]));
-		fprintf(d->out, "/%u", rtm->rtm_dst_len);
-	} else {
-		fputs("?", d->out);
-	}
-
-	put_nexthop(d, rtm->rtm_family, tb[RTA_GATEWAY],
-		    tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0, rtm->rtm_flags);
-	fprintf(d->out, " proto %s", proto_name(rtm->rtm_protocol, buf, sizeof(buf)));
-	if ((s = scope_name(rtm->rtm_scope)))
-		fprintf(d->out, " scope %s", s);
-	if (tb[RTA_PREFSRC] && mnl_attr_get_payload_len(tb[RTA_PREFSRC]) == alen) {
-		fputs(" src ", d->out);
-		put_addr(d->out, rtm->rtm_family, mnl_attr_get_payload(tb[RTA_PREFSRC]));
-	}
-	if (tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) == 4)
-		fprintf(d->out, " metric %u", mnl_attr_get_u32(tb[RTA_PRIORITY]));
-
-	if (tb[RTA_MULTIPATH]) {
-		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
-		int left = (int)mnl_attr_get_payload_len(tb[RTA_MULTIPATH]);
-
-		while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
-		       nh->rtnh_len <= left) {
-			const struct nlattr *gw = NULL, *a = (const void *)RTNH_DATA(nh);
-			int alleft = nh->rtnh_len - (int)RTNH_LENGTH(0);
-
-			while (mnl_attr_ok(a, alleft)) {
-				if (mnl_attr_get_type(a) == RTA_GATEWAY)
-					gw = a;
-				alleft -= (int)MNL_ALIGN(a->nla_len);
-				a = mnl_attr_next(a);
-			}
-			fputs(" nexthop", d->out);
-			put_nexthop(d, rtm->rtm_family, gw, nh->rtnh_ifindex, nh->rtnh_flags);
-			if (nh->rtnh_hops)
-				fprintf(d->out, " weight %u", nh->rtnh_hops + 1);
-			left -= (int)RTNH_ALIGN(nh->rtnh_len);
-			nh = RTNH_NEXT(nh);
-		}
-	}
-	fputc('\n', d->out);
-	return MNL_CB_OK;
-}
-
-/* Names of the interfaces, then the routes of the main table as text. */
-static int route_dump_once(struct nl *nl, int family, char **out)
-{
-	struct dump d = { .family = family };
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	size_t size = 0;
-	char *text = NULL;
-	int rc;
-
-	if ((rc = link_names(nl, &d)) < 0)
-		goto out;
-
-	d.out = open_memstream(&text, &size);
-	if (!d.out) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)family;
-	rc = nl_talk(nl, nlh, route_dump_cb, &d);
-	if (fclose(d.out) != 0 && rc == 0)
-		rc = -ENOMEM;
-	if (rc < 0)
-		free(text);
-	else
-		*out = text;
-out:
-	free(d.ifs);
-	return rc;
-}
-
-int nl_route_dump(struct nl *nl, int family, char **out)
-{
-	int rc = -EINTR;
-
-	*out = NULL;
-	if (family != AF_INET && family != AF_INET6)
-		return -EAFNOSUPPORT;
-	/* a dump interrupted by a change (NLM_F_DUMP_INTR) is redone */
-	for (int tries = 0; tries < 5 && rc == -EINTR; tries++)
-		rc = route_dump_once(nl, family, out);
-	return rc;
 }
 
 /* ---- structured routes and neighbours (save / restore) ----------------- */

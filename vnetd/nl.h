@@ -25,12 +25,6 @@ int nl_addr_add(struct nl *nl, int ifindex, const struct vnet_addr *a);
 /* Route to dst (plen 0 = default) via gw. EEXIST ok. */
 int nl_route_add(struct nl *nl, const struct vnet_addr *dst, const struct vnet_addr *gw);
 
-/* Dump routes / neighbours of the namespace as text lines (for status and
- * images): "10.1.0.2/32 via 10.1.64.2 dev eth1 proto bird". Caller frees
- * *out. */
-int nl_route_dump(struct nl *nl, int family, char **out);
-
-
 
 /* ---- structured routes and neighbours (save / restore, vnetd/save.c) ---- */
 

@@ -1,99 +1,54 @@
 /*
- * router.c - the life of one node (router or host): its files (hosts, BIRD
- * config), its cgroup, its container, its ports on the links it ends, its
- * addresses and, for routers, the supervised BIRD.
+ * node.c - the life of one node (router or host): its files (hosts, BIRD
+ * config), its backend instance (backend.h: for a container, namespaces
+ * and a cgroup), its ports on the links it ends and, for routers, the
+ * supervised BIRD.
  *
- *     STOPPED --router_start()--> RUNNING --router_stop()--> STOPPED
+ *     STOPPED --node_start()--> RUNNING --node_stop()--> STOPPED
  *
- * router_start() undoes every step already made when a later one fails.
- * BIRD runs as a direct child of vnetd inside the container, so its exit is
- * seen at once (SIGCHLD) and it is restarted with a backoff; every exit and
- * restart is an event shown by `vnet logs` and `vnet status`.
+ * node_start() undoes every step already made when a later one fails.
+ * BIRD runs as a direct child of vnetd inside the node (the backend's
+ * exec), so its exit is seen at once (SIGCHLD) and it is restarted with a
+ * backoff; every exit and restart is an event shown by `vnet logs` and
+ * `vnet status`.
  */
+#include "node.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "bird.h"
-#include "container.h"
+#include "coro.h"
+#include "event.h"
+#include "link.h"
 #include "log.h"
-#include "nl.h"
+#include "progress.h"
+#include "reap.h"
+#include "save.h"
+#include "sys.h"
 #include "units.h"
-#include "vnetd.h"
+#include "watch.h"
+
+#define NAME(e, str) str,
+static const char *const node_states[] = { NODE_STATES(NAME) };
+static const char *const bird_states[] = { BIRD_STATES(NAME) };
+#undef NAME
 
 const char *node_state_name(enum node_state s)
 {
-	static const char *names[] = {
-#define X(e, str) str,
-		NODE_STATES(X)
-#undef X
-	};
-	return names[s];
+	return (unsigned)s < ARRAY_SIZE(node_states) ? node_states[s] : "?";
 }
 
 const char *bird_state_name(enum bird_state s)
 {
-	static const char *names[] = {
-#define X(e, str) str,
-		BIRD_STATES(X)
-#undef X
-	};
-	return names[s];
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[512];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, mode) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Overwrite path's contents in place (0 or -errno): /etc/hosts is
- * bind-mounted into the node by inode, so a rename would not reach it. */
-static int write_in_place(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
-	return rc;
-}
-
-/* Replace path with a new file holding text (write, then rename). */
-static int write_file(const char *path, const char *text)
-{
-	char tmp[600];
-	int rc;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	rc = write_in_place(tmp, text);
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return (unsigned)s < ARRAY_SIZE(bird_states) ? bird_states[s] : "?";
 }
 
 /* Every node of the network by name: routers at their loopback, hosts at
@@ -158,11 +113,13 @@ static int node_files(struct vnet_network *n, int i, const char *hosts, char **b
 	if (changed)
 		*changed = false;
 	if ((rc = mkdir_p(nr->dir, 0755)) < 0)
-		return vnet_errf(err, "cannot create %s: %s", nr->dir, strerror(-rc));
+		return vnet_errc(err, vnet_err_class_of_errno(rc), "cannot create %s: %s",
+				 nr->dir, strerror(-rc));
 	snprintf(path, sizeof(path), "%s/hosts", nr->dir);
 	/* in place: a running node has it bind-mounted by inode */
-	if ((rc = write_in_place(path, hosts)) < 0)
-		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+	if ((rc = write_in_place(path, hosts, strlen(hosts))) < 0)
+		return vnet_errc(err, vnet_err_class_of_errno(rc), "cannot write %s: %s", path,
+				 strerror(-rc));
 	if (n->spec.nodes[i].kind != TOPO_ROUTER)
 		return 0;
 	if (bird_config(&n->spec, n->plan, i, bird_conf, err))
@@ -171,12 +128,14 @@ static int node_files(struct vnet_network *n, int i, const char *hosts, char **b
 		return 0;
 	snprintf(path, sizeof(path), "%s/bird", nr->dir);
 	if ((rc = mkdir_p(path, 0755)) < 0)
-		return vnet_errf(err, "cannot create %s: %s", path, strerror(-rc));
+		return vnet_errc(err, vnet_err_class_of_errno(rc), "cannot create %s: %s", path,
+				 strerror(-rc));
 	snprintf(path, sizeof(path), "%s/bird/bird.conf", nr->dir);
 	if (same_text(path, *bird_conf))
 		return 0;
 	if ((rc = write_file(path, *bird_conf)) < 0)
-		return vnet_errf(err, "cannot write %s: %s", path, strerror(-rc));
+		return vnet_errc(err, vnet_err_class_of_errno(rc), "cannot write %s: %s", path,
+				 strerror(-rc));
 	if (changed)
 		*changed = true;
 	return 0;
@@ -189,67 +148,63 @@ static int bird_spawn(struct vnetd *d, struct vnet_network *n, int i, struct vne
 			       "/run/bird/bird.ctl", NULL, NULL };
 	char log[512];
 
+	(void)d;
 	if (nr->bird_gr)	/* restored FIB: keep it until BIRD re-converges */
 		argv[6] = "-R";
 	nr->bird_gr = 0;
 
 	snprintf(log, sizeof(log), "%s/bird.stderr", nr->dir);
-	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, log,
-			    &nr->bird_pid, err))
+	if (nr->cls->exec(nr->inst, argv, log, &nr->bird_pid, err))
 		return -1;
 	nr->bird = BIRD_RUNNING;
 	nr->bird_started_at = now_ms();
 	return 0;
 }
 
+/*
+ * Stop the BIRD of a node: claimed first (reap.h), so that its end is not
+ * taken for a crash to restart from. Our child, or one adopted from an
+ * earlier vnetd (then it is gone when kill(0) says so). Inside a job the
+ * loop runs while BIRD withdraws its routes.
+ */
 static void bird_kill(struct node_rt *nr)
 {
-	if (nr->bird_pid <= 0)
-		return;
-	kill(nr->bird_pid, SIGTERM);
-	for (int t = 0; t < 200; t++) {
-		pid_t r = waitpid(nr->bird_pid, NULL, WNOHANG);
+	pid_t pid = nr->bird_pid;
 
-		/* an adopted BIRD is not our child: wait until it is gone */
-		if (r > 0 || (r < 0 && kill(nr->bird_pid, 0) < 0 && errno == ESRCH))
+	if (pid <= 0)
+		return;
+	reap_claim(pid);
+	kill(pid, SIGTERM);
+	for (int t = 0; t < 400; t++) {
+		if (reap_wait(pid, NULL, 0) || (kill(pid, 0) < 0 && errno == ESRCH))
 			goto done;
-		usleep(10000);
+		coro_sleep_ms(t < 20 ? 1 : 5);
 	}
-	kill(nr->bird_pid, SIGKILL);
-	waitpid(nr->bird_pid, NULL, 0);
+	kill(pid, SIGKILL);
+	reap_wait(pid, NULL, 1000);
 done:
+	reap_unclaim(pid);
 	nr->bird_pid = 0;
 }
 
-static int lo_configure(struct vnet_network *n, int i, struct vnet_err *err)
+void node_stop_soon(struct vnet_network *n, int i)
 {
-	const struct plan_node *pn = &n->plan->nodes[i];
-	struct nl *nl;
-	char buf[VNET_ADDRSTRLEN];
-	int rc = 0;
+	pid_t pid = n->nodes[i].bird_pid;
 
-	if (!pn->nlo)
-		return 0;
-	if (!(nl = nl_open(n->nodes[i].netns_fd)))
-		return vnet_errf(err, "netlink in %s/%s: %s", n->spec.name,
-				 n->spec.nodes[i].name, strerror(errno));
-	for (int k = 0; k < pn->nlo && rc == 0; k++)
-		if ((rc = nl_addr_add(nl, 1, &pn->lo[k])) < 0)
-			vnet_errf(err, "cannot add %s to lo in %s/%s: %s",
-				  addr_fmt(&pn->lo[k], buf, sizeof(buf), 1), n->spec.name,
-				  n->spec.nodes[i].name, strerror(-rc));
-	nl_close(nl);
-	return rc < 0 ? -1 : 0;
+	if (n->nodes[i].state == NODE_RUNNING && pid > 0) {
+		reap_claim(pid);
+		kill(pid, SIGTERM);
+	}
 }
 
-/* Detach ports, stop the container, remove the cgroup: shared by stop and
- * by the failure path of start. */
+/* Detach ports, stop the instance: shared by stop and by the failure path
+ * of start. */
 static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
 {
 	struct node_rt *nr = &n->nodes[i];
 
-	if (nr->paused && nr->cg)
-		cgroup_freeze(nr->cg, 0);	/* frozen processes cannot die */
+	if (nr->paused && nr->inst)
+		nr->cls->pause(nr->inst, 0, NULL);	/* frozen processes cannot die */
 	nr->paused = 0;
 
 	json_decref(nr->restore_neigh);	/* a restore that did not get that far */
@@ -261,19 +216,14 @@ static void node_teardown(struct vnetd *d, struct vnet_network *n, int i)
 		for (int s = 0; s < 2; s++)
 			if (n->spec.links[l].end[s] == i)
 				link_detach(d, n, l, s);
-	if (nr->netns_fd >= 0)
-		close(nr->netns_fd);
-	nr->netns_fd = -1;
-	if (nr->init_pid > 0)
-		container_stop(nr->init_pid, 2000);
-	nr->init_pid = 0;
-	cgroup_free(nr->cg);
-	nr->cg = NULL;
+	if (nr->inst)
+		nr->cls->stop(nr->inst, 2000);
+	nr->inst = NULL;
 	nr->state = NODE_STOPPED;
 }
 
-/* Tests make a start fail half-way (after the container and its ports
- * exist) with VNETD_FAULT=router_start:NET/NODE, to prove the rollback. */
+/* Tests make a start fail half-way (after the node and its ports exist)
+ * with VNETD_FAULT=router_start:NET/NODE, to prove the rollback. */
 static int fault_injected(const char *net, const char *node)
 {
 	const char *f = getenv("VNETD_FAULT");
@@ -285,55 +235,57 @@ static int fault_injected(const char *net, const char *node)
 	return !strcmp(f, want);
 }
 
-int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
+/* The boot description of node i; paths go to the caller's buffers. */
+static void node_boot_of(struct vnetd *d, struct vnet_network *n, int i, struct node_boot *b,
+			 char *hosts, size_t hlen, char *birddir, size_t blen, int bird)
+{
+	const struct topo_node *nd = &n->spec.nodes[i];
+	const struct plan_node *pn = &n->plan->nodes[i];
+
+	snprintf(hosts, hlen, "%s/hosts", n->nodes[i].dir);
+	snprintf(birddir, blen, "%s/bird", n->nodes[i].dir);
+	*b = (struct node_boot){
+		.prefix = d->prefix, .net = n->spec.name, .name = nd->name,
+		.dir = n->nodes[i].dir, .router = nd->kind == TOPO_ROUTER,
+		.ecmp_seed = pn->ecmp_seed, .cpu_pct = nd->cpu_pct, .mem_bytes = nd->mem_bytes,
+		.lo = pn->lo, .nlo = pn->nlo, .hosts_file = hosts,
+		.bird_dir = bird ? birddir : NULL,
+	};
+}
+
+static void node_dir(struct vnetd *d, struct vnet_network *n, int i)
+{
+	snprintf(n->nodes[i].dir, sizeof(n->nodes[i].dir), "%s/nodes/%s/%s", d->state_dir,
+		 n->spec.name, n->spec.nodes[i].name);
+}
+
+int node_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
 {
 	struct topo_node *nd = &n->spec.nodes[i];
 	struct node_rt *nr = &n->nodes[i];
-	char cgpath[2 * VNET_NAME_MAX + 2], label[128], hosts[512], birddir[512], *hosts_txt;
-	char *conf = NULL;
+	char hosts[512], birddir[512], *hosts_txt, *conf = NULL;
+	struct node_boot b;
 	int rc;
-	struct container_spec cs;
 
 	if (nr->state == NODE_RUNNING)
-		return vnet_errf(err, "%s/%s is already running", n->spec.name, nd->name);
-	snprintf(nr->dir, sizeof(nr->dir), "%s/nodes/%s/%s", d->state_dir, n->spec.name,
-		 nd->name);
-	nr->netns_fd = -1;
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s is already running",
+				 n->spec.name, nd->name);
+	if (!nr->cls)
+		nr->cls = &container_class;
+	node_dir(d, n, i);
 	if (!(hosts_txt = hosts_text(n))) {
-		vnet_errf(err, "out of memory");
+		vnet_errc(err, VNET_ERR_EXHAUSTED, "out of memory");
 		goto fail;
 	}
 	rc = node_files(n, i, hosts_txt, &conf, NULL, err);
 	free(hosts_txt);
 	if (rc)
 		goto fail;
-	snprintf(cgpath, sizeof(cgpath), "%s/%s", n->spec.name, nd->name);
-	if (!(nr->cg = cgroup_new(d->prefix, cgpath, err)))
+	node_boot_of(d, n, i, &b, hosts, sizeof(hosts), birddir, sizeof(birddir), conf != NULL);
+	if (nr->cls->start(&b, &nr->inst, err))
 		goto fail;
-	if (cgroup_set_cpu(nr->cg, nd->cpu_pct, err) ||
-	    cgroup_set_memory(nr->cg, nd->mem_bytes, err))
-		goto fail;
-	snprintf(label, sizeof(label), "%s:%s/%s", d->prefix, n->spec.name, nd->name);
-	snprintf(hosts, sizeof(hosts), "%s/hosts", nr->dir);
-	snprintf(birddir, sizeof(birddir), "%s/bird", nr->dir);
-	cs = (struct container_spec){
-		.hostname = nd->name, .hosts_file = hosts,
-		.bird_dir = conf ? birddir : NULL,
-		.forwarding = nd->kind == TOPO_ROUTER,
-		.ecmp_seed = n->plan->nodes[i].ecmp_seed,
-		.cgroup_procs = cgroup_procs_files(nr->cg), .label = label,
-	};
-	if (container_start(&cs, &nr->init_pid, err))
-		goto fail;
-	nr->netns_fd = container_netns_fd(nr->init_pid);
-	if (nr->netns_fd < 0) {
-		vnet_errf(err, "cannot open the network namespace of %s/%s: %s",
-			  n->spec.name, nd->name, strerror(-nr->netns_fd));
-		goto fail;
-	}
 	nr->state = NODE_RUNNING;
-	if (lo_configure(n, i, err))
-		goto fail;
+	snprintf(nr->host, sizeof(nr->host), "%s", d->host);
 	for (int l = 0; l < n->spec.nlinks; l++)
 		for (int s = 0; s < 2; s++)
 			if (n->spec.links[l].end[s] == i && link_attach(d, n, l, s, err))
@@ -347,8 +299,9 @@ int router_start(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err
 		goto fail;
 	}
 	free(conf);
-	vnetd_event(d, n->spec.name, nd->name, "started (init pid %d)", nr->init_pid);
-	progress_step(d, "%s/%s started", n->spec.name, nd->name);
+	event_add(d, n->spec.name, nd->name, "started (%s, pid %d)", nr->cls->name,
+		  (int)nr->cls->pid(nr->inst));
+	progress_step("%s/%s started", n->spec.name, nd->name);
 	return 0;
 fail:
 	free(conf);
@@ -358,71 +311,47 @@ fail:
 	return -1;
 }
 
-int router_stop(struct vnetd *d, struct vnet_network *n, int i)
+void node_stop(struct vnetd *d, struct vnet_network *n, int i)
 {
 	if (n->nodes[i].state != NODE_RUNNING)
-		return 0;
+		return;
 	node_teardown(d, n, i);
-	vnetd_event(d, n->spec.name, n->spec.nodes[i].name, "stopped");
-	progress_step(d, "%s/%s stopped", n->spec.name, n->spec.nodes[i].name);
-	return 0;
+	event_add(d, n->spec.name, n->spec.nodes[i].name, "stopped");
+	progress_step("%s/%s stopped", n->spec.name, n->spec.nodes[i].name);
 }
 
-int router_set(struct vnetd *d, struct vnet_network *n, int i, const char *key,
-	       const char *value, struct vnet_err *err)
+int node_limits(struct vnet_network *n, int i, struct vnet_err *err)
 {
-	struct topo_node *nd = &n->spec.nodes[i];
 	struct node_rt *nr = &n->nodes[i];
+	const struct topo_node *nd = &n->spec.nodes[i];
 
-	if (!strcmp(key, "cpu")) {
-		uint32_t pct = 0;
-
-		if (strcmp(value, "none") && units_parse_cpu(value, &pct))
-			return vnet_errf(err, "bad cpu '%s': expected %s, or none", value,
-					 UNITS_CPU_FORM);
-		if (nr->state == NODE_RUNNING && cgroup_set_cpu(nr->cg, pct, err))
-			return -1;
-		nd->cpu_pct = pct;
-	} else if (!strcmp(key, "memory")) {
-		uint64_t bytes = 0;
-
-		if (strcmp(value, "none") && units_parse_size(value, &bytes))
-			return vnet_errf(err, "bad memory '%s': expected %s, or none", value,
-					 UNITS_SIZE_FORM);
-		if (nr->state == NODE_RUNNING && cgroup_set_memory(nr->cg, bytes, err))
-			return -1;
-		nd->mem_bytes = bytes;
-	} else {
-		return vnet_errf(err, "unknown router property '%s' (known: cpu, memory)", key);
-	}
-	vnetd_event(d, n->spec.name, nd->name, "%s set to %s", key, value);
-	return net_save_record(d, n);
+	if (nr->state != NODE_RUNNING || !nr->inst)
+		return 0;
+	return nr->cls->limits(nr->inst, nd->cpu_pct, nd->mem_bytes, err);
 }
 
-const char *router_state_name(const struct node_rt *nr)
+const char *node_state_str(const struct node_rt *nr)
 {
 	if (nr->state == NODE_RUNNING && nr->paused)
 		return "paused";
 	return node_state_name(nr->state);
 }
 
-int router_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
-		 struct vnet_err *err)
+int node_pause(struct vnetd *d, struct vnet_network *n, int i, int pause,
+	       struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
 	const char *name = n->spec.nodes[i].name;
-	int rc;
 
 	if (nr->state != NODE_RUNNING)
-		return vnet_errf(err, "%s/%s is stopped", n->spec.name, name);
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s is stopped", n->spec.name, name);
 	if (nr->paused == pause)
-		return vnet_errf(err, "%s/%s is %s", n->spec.name, name,
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s is %s", n->spec.name, name,
 				 pause ? "already paused" : "not paused");
-	if ((rc = cgroup_freeze(nr->cg, pause)) < 0)
-		return vnet_errf(err, "cannot %s %s/%s: %s", pause ? "freeze" : "thaw",
-				 n->spec.name, name, strerror(-rc));
+	if (nr->cls->pause(nr->inst, pause, err))
+		return -1;
 	nr->paused = pause;
-	vnetd_event(d, n->spec.name, name, pause ? "paused" : "resumed");
+	event_add(d, n->spec.name, name, pause ? "paused" : "resumed");
 	return 0;
 }
 
@@ -435,7 +364,7 @@ static int64_t backoff_ms(unsigned restarts)
 	return ms;
 }
 
-int router_child_exited(struct vnetd *d, pid_t pid, int status)
+int node_child_exited(struct vnetd *d, pid_t pid, int status)
 {
 	char how[64];
 
@@ -449,7 +378,9 @@ int router_child_exited(struct vnetd *d, pid_t pid, int status)
 		for (int i = 0; i < n->spec.nnodes; i++) {
 			struct node_rt *nr = &n->nodes[i];
 
-			if (nr->state == NODE_RUNNING && pid == nr->bird_pid) {
+			if (nr->state != NODE_RUNNING)
+				continue;
+			if (pid == nr->bird_pid) {
 				/* A BIRD that ran a while starts the backoff afresh. */
 				if (now_ms() - nr->bird_started_at > 30000)
 					nr->bird_restarts = 0;
@@ -457,16 +388,18 @@ int router_child_exited(struct vnetd *d, pid_t pid, int status)
 				nr->bird_restarts++;
 				nr->bird = BIRD_RESTARTING;
 				nr->bird_restart_at = now_ms() + backoff_ms(nr->bird_restarts);
-				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-					    "bird %s; restarting in %lld ms", how,
-					    (long long)backoff_ms(nr->bird_restarts));
+				event_add(d, n->spec.name, n->spec.nodes[i].name,
+					  "bird %s; restarting in %lld ms", how,
+					  (long long)backoff_ms(nr->bird_restarts));
 				return 1;
 			}
-			if (nr->state == NODE_RUNNING && pid == nr->init_pid) {
-				nr->init_pid = 0;
-				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-					    "container init %s; node stopped", how);
+			if (nr->inst && pid == nr->cls->pid(nr->inst)) {
+				event_add(d, n->spec.name, n->spec.nodes[i].name,
+					  "%s %s; node stopped",
+					  nr->cls == &container_class ? "container init" : "node",
+					  how);
 				node_teardown(d, n, i);
+				n->dirty = 1;
 				return 1;
 			}
 		}
@@ -474,7 +407,7 @@ int router_child_exited(struct vnetd *d, pid_t pid, int status)
 	return 0;
 }
 
-int router_tick(struct vnetd *d)
+int node_tick(struct vnetd *d)
 {
 	int64_t now = now_ms(), next = -1;
 	struct vnet_err err;
@@ -493,13 +426,13 @@ int router_tick(struct vnetd *d)
 			nr->bird_restart_at = 0;
 			if (bird_spawn(d, n, i, &err)) {
 				nr->bird = BIRD_FAILED;
-				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-					    "cannot restart bird: %s", err.msg);
+				event_add(d, n->spec.name, n->spec.nodes[i].name,
+					  "cannot restart bird: %s", err.msg);
 			} else {
-				vnetd_event(d, n->spec.name, n->spec.nodes[i].name,
-					    "bird restarted (pid %d, restart %u)", nr->bird_pid,
-					    nr->bird_restarts);
-				net_save_record(d, n);
+				event_add(d, n->spec.name, n->spec.nodes[i].name,
+					  "bird restarted (pid %d, restart %u)", nr->bird_pid,
+					  nr->bird_restarts);
+				n->dirty = 1;
 			}
 		}
 	}
@@ -507,8 +440,8 @@ int router_tick(struct vnetd *d)
 }
 
 
-int router_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg,
-		 int timeout_ms, char *out, size_t outlen, struct vnet_err *err)
+int node_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg,
+	       int timeout_ms, char *out, size_t outlen, struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
 	const char *argv[] = { "birdc", "-s", "/run/bird/bird.ctl", cmd, arg, NULL };
@@ -516,19 +449,17 @@ int router_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg
 	int status;
 
 	if (nr->state != NODE_RUNNING || nr->paused)
-		return vnet_errf(err, "%s/%s is %s", n->spec.name, n->spec.nodes[i].name,
-				 router_state_name(nr));
+		return vnet_errc(err, VNET_ERR_CONFLICT, "%s/%s is %s", n->spec.name,
+				 n->spec.nodes[i].name, node_state_str(nr));
 	snprintf(out, outlen, "%s/birdc.out", nr->dir);
 	unlink(out);
-	if (container_spawn(nr->init_pid, cgroup_procs_files(nr->cg), argv, out, &pid, err))
+	if (nr->cls->exec(nr->inst, argv, out, &pid, err))
 		return -1;
-	for (int t = 0; t < timeout_ms / 10; t++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-		usleep(10000);
-	}
+	reap_claim(pid);
+	if (reap_wait(pid, &status, timeout_ms))
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	reap_wait(pid, &status, -1);
 	return vnet_errf(err, "birdc %s timed out in %s/%s", cmd, n->spec.name,
 			 n->spec.nodes[i].name);
 }
@@ -537,7 +468,7 @@ int router_birdc(struct vnet_network *n, int i, const char *cmd, const char *arg
 static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
 {
 	char out[600];
-	int rc = router_birdc(n, i, "configure", NULL, 5000, out, sizeof(out), err);
+	int rc = node_birdc(n, i, "configure", NULL, 5000, out, sizeof(out), err);
 
 	if (rc > 0)
 		return vnet_errf(err, "birdc configure failed in %s/%s (see %s)", n->spec.name,
@@ -545,8 +476,8 @@ static int bird_reconfigure(struct vnet_network *n, int i, struct vnet_err *err)
 	return rc;
 }
 
-/* Node i, running, after a live change: see router_refresh_all(). */
-static int router_refresh(struct vnet_network *n, int i, const char *hosts,
+/* Node i, running, after a live change: see node_refresh_all(). */
+static int node_refresh(struct vnet_network *n, int i, const char *hosts,
 			  struct vnet_err *err)
 {
 	struct node_rt *nr = &n->nodes[i];
@@ -561,7 +492,7 @@ static int router_refresh(struct vnet_network *n, int i, const char *hosts,
 	return bird_reconfigure(n, i, err);
 }
 
-int router_refresh_all(struct vnet_network *n, const char *skip, struct vnet_err *err)
+int node_refresh_all(struct vnet_network *n, const char *skip, struct vnet_err *err)
 {
 	char *hosts = hosts_text(n);
 	int rc = 0;
@@ -570,7 +501,122 @@ int router_refresh_all(struct vnet_network *n, const char *skip, struct vnet_err
 		return vnet_errf(err, "out of memory");
 	for (int i = 0; i < n->spec.nnodes && !rc; i++)
 		if (!skip[i] && n->nodes[i].state == NODE_RUNNING)
-			rc = router_refresh(n, i, hosts, err);
+			rc = node_refresh(n, i, hosts, err);
 	free(hosts);
 	return rc;
+}
+
+/* ---- adoption by a restarted vnetd --------------------------------------- */
+
+json_t *node_runtime_json(const struct vnet_network *n, int i)
+{
+	const struct node_rt *nr = &n->nodes[i];
+	json_t *rt;
+
+	if (nr->state != NODE_RUNNING || !nr->inst)
+		return NULL;
+	rt = nr->cls->runtime(nr->inst);
+	json_object_set_new(rt, "backend", json_string(nr->cls->name));
+	json_object_set_new(rt, "host", json_string(nr->host));
+	json_object_set_new(rt, "bird_pid", json_integer(nr->bird_pid));
+	json_object_set_new(rt, "bird_restarts", json_integer(nr->bird_restarts));
+	json_object_set_new(rt, "paused", json_boolean(nr->paused));
+	return rt;
+}
+
+/* The backend a record names; records of older versions name none. */
+static const struct node_class *class_of(const json_t *rt)
+{
+	const char *name = json_string_value(json_object_get(rt, "backend"));
+
+	return node_class_find(name ? name : "container");
+}
+
+static int same_pidns(pid_t a, pid_t b)
+{
+	char pa[64], pb[64], la[64], lb[64];
+	ssize_t na, nb;
+
+	snprintf(pa, sizeof(pa), "/proc/%d/ns/pid", (int)a);
+	snprintf(pb, sizeof(pb), "/proc/%d/ns/pid", (int)b);
+	na = readlink(pa, la, sizeof(la));
+	nb = readlink(pb, lb, sizeof(lb));
+	return na > 0 && na == nb && !memcmp(la, lb, (size_t)na);
+}
+
+/* Is bird a BIRD of the node whose own process is pid? */
+static int bird_alive(pid_t bird, pid_t pid)
+{
+	char path[64], buf[64];
+	ssize_t len;
+	int fd;
+
+	if (bird <= 1)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)bird);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = 0;
+	return !strcmp(buf, "bird") && same_pidns(bird, pid);
+}
+
+int node_probe(struct vnetd *d, struct vnet_network *n, int i, const json_t *rt)
+{
+	const struct node_class *cls = class_of(rt);
+	char hosts[512], birddir[512];
+	struct node_boot b;
+
+	if (!cls)
+		return 0;
+	node_dir(d, n, i);
+	node_boot_of(d, n, i, &b, hosts, sizeof(hosts), birddir, sizeof(birddir), 0);
+	return cls->probe(&b, rt);
+}
+
+int node_adopt(struct vnetd *d, struct vnet_network *n, int i, const json_t *rt)
+{
+	const struct node_class *cls = class_of(rt);
+	struct node_rt *nr = &n->nodes[i];
+	const char *name = n->spec.nodes[i].name;
+	pid_t bird = (pid_t)json_integer_value(json_object_get(rt, "bird_pid"));
+	char hosts[512], birddir[512];
+	struct node_boot b;
+	struct vnet_err err;
+
+	if (!cls) {
+		log_warn("%s/%s: cannot adopt: unknown backend '%s'", n->spec.name, name,
+			 json_string_value(json_object_get(rt, "backend")));
+		return 0;
+	}
+	node_dir(d, n, i);
+	node_boot_of(d, n, i, &b, hosts, sizeof(hosts), birddir, sizeof(birddir), 0);
+	if (cls->adopt(&b, rt, &nr->inst, &err)) {
+		if (err.cls != VNET_ERR_NOT_FOUND)
+			log_warn("%s/%s: cannot adopt: %s", n->spec.name, name, err.msg);
+		cls->forget(&b);
+		return 0;
+	}
+	nr->cls = cls;
+	nr->state = NODE_RUNNING;
+	snprintf(nr->host, sizeof(nr->host), "%s", d->host);
+	nr->paused = json_is_true(json_object_get(rt, "paused"));
+	nr->bird_restarts = (unsigned)json_integer_value(json_object_get(rt, "bird_restarts"));
+	nr->bird = BIRD_NONE;
+	if (bird_alive(bird, cls->pid(nr->inst))) {
+		nr->bird_pid = bird;
+		nr->bird = BIRD_RUNNING;
+		nr->bird_started_at = now_ms();
+		watch_pid(d, bird);
+	} else if (bird > 0) {
+		nr->bird = BIRD_RESTARTING;
+		nr->bird_restart_at = now_ms();
+	}
+	event_add(d, n->spec.name, name, "adopted (%s, pid %d, bird %s)", cls->name,
+		  (int)cls->pid(nr->inst),
+		  nr->bird == BIRD_RUNNING ? "running" : bird > 0 ? "to restart" : "none");
+	return 1;
 }

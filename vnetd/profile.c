@@ -5,7 +5,7 @@
  *
  * When a network starts, the clock of each of its links with a profile
  * starts and the first step (at 0s) applies at once. profile_tick(), called
- * by the event loop next to router_tick(), applies each later step at its
+ * by the event loop next to node_tick(), applies each later step at its
  * time through link_change(): a partial change of only the properties the
  * profile sets, which keeps the frames the engine holds. With repeat the
  * profile starts over every period. The schedule is absolute (start +
@@ -22,16 +22,19 @@
  * carries on with the same clock (kept in the store's run-time record;
  * CLOCK_MONOTONIC outlives the daemon).
  */
+#include "profile.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "event.h"
+#include "link.h"
 #include "linkparams.h"
 #include "log.h"
 #include "units.h"
-#include "vnetd.h"
 
 static const char *const state_names[] = {
 #define X(e, s) [PROFILE_##e] = s,
@@ -110,10 +113,10 @@ static void step_apply(struct vnetd *d, struct vnet_network *n, int i, int k)
 	}
 	units_fmt_time(st->at_ns, at, sizeof(at));
 	if (rc)
-		vnetd_event(d, n->spec.name, NULL, "link %s: profile step %d of %d (at %s) "
+		event_add(d, n->spec.name, NULL, "link %s: profile step %d of %d (at %s) "
 			    "failed: %s", l->name, k + 1, l->nprofile, at, err.msg);
 	else
-		vnetd_event(d, n->spec.name, NULL, "link %s: profile step %d of %d (at %s)%s%s",
+		event_add(d, n->spec.name, NULL, "link %s: profile step %d of %d (at %s)%s%s",
 			    l->name, k + 1, l->nprofile, at, what[0] ? ": " : "", what);
 }
 
@@ -172,40 +175,46 @@ void profile_start(struct vnetd *d, struct vnet_network *n)
 			link_start(d, n, i);
 }
 
-int profile_set(struct vnetd *d, struct vnet_network *n, int i, const char *v,
-		struct vnet_err *err)
+int profile_check(const struct vnet_network *n, int i, const char *v, struct vnet_err *err)
+{
+	const struct topo_link *l = &n->spec.links[i];
+
+	if (!v || (strcmp(v, "on") && strcmp(v, "off")))
+		return vnet_errc(err, VNET_ERR_INVALID, "bad profile '%s': expected on or off",
+				 v ? v : "");
+	if (!has_profile(l))
+		return vnet_errc(err, VNET_ERR_INVALID, "link %s/%s has no profile; expected "
+				 "one in its topology (profile: [...])", n->spec.name, l->name);
+	if (!strcmp(v, "on") && !n->links[i].created)
+		return vnet_errc(err, VNET_ERR_CONFLICT, "network %s is not running; its "
+				 "profiles start with it", n->spec.name);
+	return 0;
+}
+
+void profile_set(struct vnetd *d, struct vnet_network *n, int i, const char *v)
 {
 	const struct topo_link *l = &n->spec.links[i];
 	struct profile_rt *pr = &n->links[i].prof;
 
-	if (!v || (strcmp(v, "on") && strcmp(v, "off")))
-		return vnet_errf(err, "bad profile '%s': expected on or off", v ? v : ""),
-		       -EINVAL;
-	if (!has_profile(l))
-		return vnet_errf(err, "link %s/%s has no profile; expected one in its "
-				 "topology (profile: [...])", n->spec.name, l->name), -EINVAL;
 	if (!strcmp(v, "off")) {
 		if (pr->state == PROFILE_RUNNING)
-			vnetd_event(d, n->spec.name, NULL, "link %s: profile off", l->name);
+			event_add(d, n->spec.name, NULL, "link %s: profile off", l->name);
 		pr->state = PROFILE_OFF;
 		pr->next_ns = 0;
-		net_save_record(d, n);
-		return 0;
+	} else {
+		event_add(d, n->spec.name, NULL, "link %s: profile on", l->name);
+		link_start(d, n, i);
 	}
-	if (!n->links[i].created)
-		return vnet_errf(err, "network %s is not running; its profiles start with it",
-				 n->spec.name), -EINVAL;
-	vnetd_event(d, n->spec.name, NULL, "link %s: profile on", l->name);
-	link_start(d, n, i);
-	net_save_record(d, n);
-	return 0;
+	n->dirty = 1;
 }
 
-int profile_tick(struct vnetd *d)
+int profile_tick(struct vnetd *d, int (*busy)(struct vnetd *, const char *net))
 {
 	int64_t now = now_ns(), next = -1;
 
 	for (struct vnet_network *n = d->nets; n; n = n->next) {
+		if (busy && busy(d, n->spec.name))
+			continue;
 		for (int i = 0; i < n->spec.nlinks; i++) {
 			struct profile_rt *pr = &n->links[i].prof;
 

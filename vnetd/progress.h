@@ -1,28 +1,29 @@
 /*
- * progress.h - progress of long requests as HTTP/1.1 102 interim responses
- * (progress.c, docs/api.md "Progress").
+ * progress.h - progress of long work (progress.c, docs/api.md "Jobs"): the
+ * steps of the work the current coroutine (coro.h) does, which its job
+ * (job.c) shows, and, for a client that asked with `Vnet-Progress: 1`,
+ * HTTP/1.1 102 interim responses on its connection.
  */
 #ifndef VNETD_PROGRESS_H
 #define VNETD_PROGRESS_H
 
 #include <stdint.h>
 
-struct vnetd;
-
 struct progress {
-	int fd;			/* the client's connection, -1 when it did not ask */
-	int done, total;	/* steps of the request so far; total 0 = unknown */
-	int64_t last_ms;	/* when the last message went out */
+	int fd;			/* the client's connection for 102s, -1 none */
+	int done, total;	/* steps of the work so far; total 0 = unknown */
+	char what[160];		/* the last step */
+	int64_t last_ms;	/* when the last 102 went out */
+	void (*changed)(void *arg);	/* called after each step */
+	void *arg;
 };
 
-/* Around one request: fd is its connection, or -1. */
-void progress_begin(struct vnetd *d, int fd);
-void progress_end(struct vnetd *d);
-/* The number of steps the request will take; the first caller sets it (a
+/* The number of steps the work will take; the first caller sets it (a
  * whole `vnet up` counts every network's nodes before starting any). */
-void progress_expect(struct vnetd *d, int total);
-/* One step done, described as printf(fmt, ...). */
-void progress_step(struct vnetd *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void progress_expect(int total);
+/* One step done, described as printf(fmt, ...); then the coroutine gives
+ * the loop back if it has held it long enough. Outside a coroutine
+ * (start-up, shutdown) nothing is recorded. */
+void progress_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

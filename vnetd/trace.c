@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "event.h"
 
 static int is_blank(char c)
 {
@@ -140,8 +141,6 @@ static const char *link_ref(const struct vnet_network *n, int i, char *buf, size
 static int trace_send(struct vnetd *d, struct vnet_network *n, int i, int dirmask,
 		      const uint32_t *ms, size_t cnt, struct vnet_err *err)
 {
-	struct eng_req req;
-	struct eng_reply rep;
 	char ref[128];
 	int fd = -1, rc;
 
@@ -170,11 +169,7 @@ static int trace_send(struct vnetd *d, struct vnet_network *n, int i, int dirmas
 		/* the engine reads what we checked, nothing else */
 		fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	}
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_LINK_TRACE;
-	req.id = n->links[i].id;
-	req.dirmask = (uint8_t)dirmask;
-	rc = engine_call(d->engine, &req, fd, &rep);
+	rc = engine_link_trace(d->engine, n->links[i].id, dirmask, fd);
 	if (fd >= 0)
 		close(fd);
 	if (rc == -EOPNOTSUPP)
@@ -195,13 +190,13 @@ int trace_change_parse(struct trace_change *tc, const char *value, struct vnet_e
 		return 0;
 	}
 	if (value[0] != '/')
-		return vnet_errf(err, "bad trace '%s': expected the absolute path of a "
-				 "mahimahi trace file, or none", value);
+		return vnet_errc(err, VNET_ERR_INVALID, "bad trace '%s': expected the absolute "
+				 "path of a mahimahi trace file, or none", value);
 	if (strlen(value) >= sizeof(tc->path))
-		return vnet_errf(err, "bad trace: path longer than %zu characters",
-				 sizeof(tc->path) - 1);
+		return vnet_errc(err, VNET_ERR_INVALID, "bad trace: path longer than %zu "
+				 "characters", sizeof(tc->path) - 1);
 	if (trace_load(value, &tc->ms, &tc->n, err))
-		return -1;
+		return vnet_err_class(err, VNET_ERR_INVALID);
 	snprintf(tc->path, sizeof(tc->path), "%s", value);
 	tc->set = 1;
 	return 0;
@@ -226,14 +221,14 @@ int trace_change_apply(struct vnetd *d, struct vnet_network *n, int link, int di
 		for (int k = 0; k < 2; k++)
 			if (dirmask & (1 << k))
 				snprintf(lr->trace[k], sizeof(lr->trace[k]), "%s", tc->path);
-		net_save_record(d, n);
+		n->dirty = 1;
 		if (tc->path[0])
-			vnetd_event(d, n->spec.name, NULL, "link %s%s follows trace %s (%zu "
+			event_add(d, n->spec.name, NULL, "link %s%s follows trace %s (%zu "
 				    "opportunities, repeating every %u ms)", n->spec.links[link].name,
 				    dirmask == 3 ? "" : dirmask == 1 ? " forward" : " reverse",
 				    tc->path, tc->n, tc->ms[tc->n - 1]);
 		else
-			vnetd_event(d, n->spec.name, NULL, "link %s%s: trace removed",
+			event_add(d, n->spec.name, NULL, "link %s%s: trace removed",
 				    n->spec.links[link].name,
 				    dirmask == 3 ? "" : dirmask == 1 ? " forward" : " reverse");
 	}
@@ -261,7 +256,7 @@ void trace_replay(struct vnetd *d, struct vnet_network *n, int link)
 		snprintf(path, sizeof(path), "%s", lr->trace[k]);
 		if (trace_load(path, &ms, &cnt, &err) ||
 		    trace_send(d, n, link, mask, ms, cnt, &err)) {
-			vnetd_event(d, n->spec.name, NULL, "link %s: trace %s dropped: %s",
+			event_add(d, n->spec.name, NULL, "link %s: trace %s dropped: %s",
 				    n->spec.links[link].name, path, err.msg);
 			for (int j = 0; j < 2; j++)
 				if (mask & (1 << j))

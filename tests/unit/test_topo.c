@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "spec.h"
 #include "topo.h"
 #include "units.h"
 
@@ -405,6 +406,30 @@ static void test_err_yaml(void **state)
 		   NULL);
 }
 
+static void test_host_pin(void **state)
+{
+	struct topo *t = parse_ok("networks:\n  red:\n    prefix: 10.0.0.0/8\n"
+				  "    routers: {r1: {host: hostA}, r2: null}\n"
+				  "    hosts: {h1: {host: hostB, cpu: 10%}}\n"
+				  "    links: [[r1, r2], [r2, h1]]\n");
+	struct topo_net back;
+	struct vnet_err err;
+	json_t *j;
+
+	(void)state;
+	assert_string_equal(t->nets[0].nodes[topo_node_find(&t->nets[0], "r1")].host, "hostA");
+	assert_string_equal(t->nets[0].nodes[topo_node_find(&t->nets[0], "r2")].host, "");
+	assert_string_equal(t->nets[0].nodes[topo_node_find(&t->nets[0], "h1")].host, "hostB");
+	/* the pin is part of the spec the store keeps */
+	j = spec_to_json(&t->nets[0]);
+	assert_int_equal(spec_from_json(j, &back, &err), 0);
+	assert_string_equal(back.nodes[topo_node_find(&back, "r1")].host, "hostA");
+	assert_string_equal(back.nodes[topo_node_find(&back, "h1")].host, "hostB");
+	json_decref(j);
+	topo_net_clear(&back);
+	topo_free(t);
+}
+
 static void test_err_structure(void **state)
 {
 	(void)state;
@@ -437,8 +462,11 @@ static void test_err_structure(void **state)
 	expect_err("networks:\n  red:\n    prefix: 10.0.0.0/8\n    hosts: {h1: 5}\n",
 		   "t.yaml:4:17: settings of host 'h1' must be a map such as {cpu: 50%, "
 		   "memory: 64M}", NULL);
+	expect_err("networks:\n  red:\n    prefix: 10.0.0.0/8\n    routers: {r1: {host: -x}}\n",
+		   "t.yaml:4:26: bad host '-x' for router 'r1': expected the name of a "
+		   "physical host", NULL);
 	expect_err("networks:\n  red:\n    prefix: 10.0.0.0/8\n    routers: {r1: {cpus: 1}}\n",
-		   "t.yaml:4:20: unknown key 'cpus' in router 'r1' (known: cpu, memory, "
+		   "t.yaml:4:20: unknown key 'cpus' in router 'r1' (known: cpu, memory, host, "
 		   "config)", NULL);
 	expect_err("networks:\n  red:\n    prefix: 10.0.0.0/8\n    routers: [r1]\n"
 		   "    links: {a: b}\n", "t.yaml:5:12: links of network 'red' must be a "
@@ -648,7 +676,7 @@ static void test_err_graph(void **state)
 	expect_err("networks:\n  red:\n    prefix: 10.1.0.0/16\n    routers: {r1: {}}\n"
 		   "    hosts: {h1: {config: h1.conf}}\n",
 		   "t.yaml:5:18: host 'h1' cannot have a config: hosts run no routing daemon; "
-		   "expected only cpu and memory", NULL);
+		   "expected only cpu, memory and host", NULL);
 	expect_err("networks:\n  red:\n    prefix: 10.1.0.0/16\n    routers: {r1: {config: "
 		   "nope.conf}}\n", "t.yaml:4:28: cannot read BIRD config '" DATA "/nope.conf' "
 		   "of router 'r1': No such file or directory", NULL);
@@ -1276,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_err_yaml),
+		cmocka_unit_test(test_host_pin),
 		cmocka_unit_test(test_err_structure),
 		cmocka_unit_test(test_err_units),
 		cmocka_unit_test(test_err_prefix),
