@@ -15,6 +15,7 @@
  * socket when the connection fails.
  */
 #include "cli.h"
+#include "sys.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -43,22 +44,6 @@ struct client {
 static int client_curl_ready;	/* curl_global_init done */
 
 enum req_result { REQ_OK, REQ_NOCONN, REQ_FAIL };
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 int client_socket_answers(const char *path)
 {

@@ -8,6 +8,7 @@
  * directory and prefix, and refuses while a vnetd answers on the socket.
  */
 #include "cli.h"
+#include "sys.h"
 #include "vnet.h"
 
 #include <errno.h>
@@ -125,14 +126,6 @@ int cmd_events(struct cli *cli, int argc, char **argv)
 	print_result(cli, resp, events_text, NULL);
 	json_decref(resp);
 	return CLI_EXIT_OK;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static void shutdown_text(json_t *resp, const char *socket)
