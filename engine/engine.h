@@ -4,8 +4,9 @@
  * The control thread (ctl.c) owns the table of links by id and the socket
  * to vnetd. Each link lives on one worker thread (worker.c), chosen by id;
  * after LINK_ADD only that worker touches the link's ports and directions
- * (link.c, dir.c), so the per-packet path takes no lock. The control thread
- * changes a link by posting a command to its worker and waiting for the ack.
+ * (link.c, direction.c), so the per-packet path takes no lock. The control
+ * thread changes a link by posting a command to its worker and waiting for
+ * the ack.
  *
  *   struct link       a virtual link: two ports, two directions, up/down
  *   struct port       one end: the TAP fd of side 0 or 1
@@ -25,7 +26,7 @@
 
 #include "engine_proto.h"
 #include "linkparams.h"
-#include "model.h"
+#include "linkmodel.h"
 
 /* Largest frame read from a TAP: virtio header + 64 KB GSO super-frame +
  * room to notice truncation. */
@@ -119,7 +120,7 @@ void link_set_trace(struct link *l, uint8_t dirmask, struct model_trace *tr);
 /* The TAP of port pt is readable (events from epoll). */
 void port_event(struct port *pt, uint32_t events);
 
-/* ---- dir.c: the pipeline of one direction ------------------------------ */
+/* ---- direction.c: the pipeline of one direction ------------------------ */
 
 void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p);
 /* A frame (n bytes at buf, parsed into *f) entered at now. buf is the

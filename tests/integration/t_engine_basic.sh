@@ -3,7 +3,7 @@
 # counters count, administrative down and a detached side show NO-CARRIER
 # and drop, the link keeps forwarding without a controller, LINK_LIST
 # finds it, SIGTERM exits 0 and closes the TAPs. (Malformed frames cannot
-# be made to come out of a TAP; tests/unit/test_model.c covers them.)
+# be made to come out of a TAP; tests/unit/test_linkmodel.c covers them.)
 . "$(dirname "$0")/engine_lib.sh"
 
 start_engine --threads 2

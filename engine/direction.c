@@ -1,5 +1,6 @@
 /*
- * dir.c - the pipeline of one direction of a link, run on its worker.
+ * direction.c - one direction of a link, run on its worker: the pipeline a
+ * frame read on one side goes through on its way to the other side.
  *
  *   dir_input:  fast path   -> write to the egress TAP at once
  *               rate set    -> queue (drop-tail: queue, queue_bytes)
