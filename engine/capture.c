@@ -289,7 +289,7 @@ void capture_stop(struct link *l)
 void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 {
 	struct capture *c = l->cap;
-	struct dir *dr = &l->dir[d];
+	struct direction *dr = &l->dir[d];
 	uint8_t hdr[EPB_HDR_LEN], tail[8] = { 0 };
 	struct iovec iov[3];
 	struct timespec ts;

@@ -10,7 +10,7 @@
  *
  *   struct link       a virtual link: two ports, two directions, up/down
  *   struct port       one end: the TAP fd of side 0 or 1
- *   struct dir        one direction: its link_params and pipeline state
+ *   struct direction  one direction: its link_params and pipeline state
  *                     (queue -> shaper -> delay line -> loss/dup/corrupt)
  *   struct frame      a frame held by a direction (copied out of the
  *                     worker's read buffer only when it must wait)
@@ -66,7 +66,7 @@ struct port {
 	char ifname[16];
 };
 
-struct dir {
+struct direction {
 	struct link *link;
 	uint8_t idx;		/* 0: side 0 -> side 1; 1: side 1 -> side 0 */
 	bool transparent;	/* model_transparent(&p) */
@@ -94,7 +94,7 @@ struct link {
 	bool up;
 	struct worker *w;
 	struct port port[2];
-	struct dir dir[2];
+	struct direction dir[2];
 	struct capture *cap;		/* pcapng capture in progress, or NULL */
 	struct link *prev, *next;	/* the worker's list */
 };
@@ -122,21 +122,21 @@ void port_event(struct port *pt, uint32_t events);
 
 /* ---- direction.c: the pipeline of one direction ------------------------ */
 
-void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p);
+void direction_init(struct direction *d, struct link *l, int idx, const struct link_params *p);
 /* A frame (n bytes at buf, parsed into *f) entered at now. buf is the
  * worker's read buffer: it is copied only if the frame must wait. */
-void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *f);
+void direction_input(struct direction *d, uint8_t *buf, size_t n, const struct model_frame *f);
 /* Move every frame due by now one stage on, then re-arm the direction's
  * timer. Called on timer expiry and after any change. */
-void dir_run(struct dir *d, uint64_t now);
+void direction_run(struct direction *d, uint64_t now);
 /* Parameters changed (d->p already updated) at now. */
-void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t now);
+void direction_params_changed(struct direction *d, const struct link_params *old, uint64_t now);
 /* Switch to trace tr (NULL: none) at now; queued frames are re-timed. */
-void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now);
+void direction_set_trace(struct direction *d, struct model_trace *tr, uint64_t now);
 /* Drop every held frame, counted as `cause`. */
-void dir_flush(struct dir *d, enum eng_drop_cause cause);
-uint32_t dir_held_frames(const struct dir *d);
-uint64_t dir_held_bytes(const struct dir *d);
+void direction_flush(struct direction *d, enum eng_drop_cause cause);
+uint32_t direction_held_frames(const struct direction *d);
+uint64_t direction_held_bytes(const struct direction *d);
 
 /* ---- capture.c: pcapng of delivered frames -------------------------------- */
 
@@ -166,7 +166,7 @@ uint8_t capture_dirmask(const struct link *l);
 
 uint64_t engine_now(void);	/* CLOCK_MONOTONIC, ns */
 /* Next event of d at deadline (0: none). */
-void worker_timer_set(struct worker *w, struct dir *d, uint64_t deadline);
+void worker_timer_set(struct worker *w, struct direction *d, uint64_t deadline);
 int worker_epoll_add(struct worker *w, struct port *pt);
 /* The worker's read buffer, ENGINE_RXBUF bytes. */
 uint8_t *worker_rxbuf(struct worker *w);

@@ -52,7 +52,7 @@ struct link *link_new(uint64_t id, const char *name, const struct link_params p[
 		l->port[s].fd = -1;
 		l->port[s].carrier = -1;
 		l->port[s].offload = -1;
-		dir_init(&l->dir[s], l, s, &p[s]);
+		direction_init(&l->dir[s], l, s, &p[s]);
 	}
 	return l;
 }
@@ -88,8 +88,8 @@ void link_free(struct link *l)
 	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
 		port_close(&l->port[s], false);
-		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
-		dir_set_trace(&l->dir[s], NULL, 0);
+		direction_flush(&l->dir[s], ENG_DROP_CARRIER);
+		direction_set_trace(&l->dir[s], NULL, 0);
 	}
 	free(l);
 }
@@ -140,7 +140,7 @@ void link_stop(struct link *l)
 	capture_stop(l);
 	for (int s = 0; s < 2; s++) {
 		port_close(&l->port[s], false);
-		dir_flush(&l->dir[s], ENG_DROP_CARRIER);
+		direction_flush(&l->dir[s], ENG_DROP_CARRIER);
 	}
 	l->w = NULL;
 }
@@ -218,7 +218,7 @@ int link_set(struct link *l, uint8_t dirmask, uint32_t mask,
 		if (!(dirmask & (1u << s)))
 			continue;
 		l->dir[s].p = next[s];
-		dir_params_changed(&l->dir[s], &old[s], now);
+		direction_params_changed(&l->dir[s], &old[s], now);
 	}
 	link_sync_ports(l);
 	return 0;
@@ -228,7 +228,7 @@ void link_set_up(struct link *l, bool up)
 {
 	if (l->up && !up)
 		for (int s = 0; s < 2; s++)
-			dir_flush(&l->dir[s], ENG_DROP_DOWN);
+			direction_flush(&l->dir[s], ENG_DROP_DOWN);
 	l->up = up;
 	link_sync_ports(l);
 }
@@ -236,11 +236,11 @@ void link_set_up(struct link *l, bool up)
 void link_stats(const struct link *l, struct eng_reply *rep)
 {
 	for (int s = 0; s < 2; s++) {
-		const struct dir *d = &l->dir[s];
-		uint64_t b = dir_held_bytes(d);
+		const struct direction *d = &l->dir[s];
+		uint64_t b = direction_held_bytes(d);
 
 		rep->stats[s] = d->st;
-		rep->stats[s].queue_frames = dir_held_frames(d);
+		rep->stats[s].queue_frames = direction_held_frames(d);
 		rep->stats[s].queue_bytes = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
 		rep->attached[s] = port_ok(&l->port[s]);
 		rep->more.capture_frames[s] = d->cap_frames;
@@ -257,7 +257,7 @@ void link_set_trace(struct link *l, uint8_t dirmask, struct model_trace *tr)
 
 	for (int s = 0; s < 2; s++)
 		if (dirmask & (1u << s))
-			dir_set_trace(&l->dir[s], tr, now);
+			direction_set_trace(&l->dir[s], tr, now);
 }
 
 /* The TAP is gone (its namespace was deleted) or broken: stop polling it
@@ -276,7 +276,7 @@ static void port_fail(struct port *pt, const char *why)
 void port_event(struct port *pt, uint32_t events)
 {
 	struct link *l = pt->link;
-	struct dir *d = &l->dir[pt->side];
+	struct direction *d = &l->dir[pt->side];
 	uint8_t *buf = worker_rxbuf(l->w);
 
 	if (pt->fd < 0 || pt->dead)
@@ -311,6 +311,6 @@ void port_event(struct port *pt, uint32_t events)
 		case MODEL_OK:
 			break;
 		}
-		dir_input(d, buf, (size_t)n, &mf);
+		direction_input(d, buf, (size_t)n, &mf);
 	}
 }
