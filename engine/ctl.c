@@ -21,12 +21,6 @@
 #include "log.h"
 #include "worker.h"
 
-static const char *const msg_names[] = {
-#define X(e) #e,
-	ENG_MSG_TYPES(X)
-#undef X
-};
-
 int ctl_listen(struct ctl *c, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -288,6 +282,8 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 		return -ENOENT;
 	switch (req->h.type) {
 	case ENG_PORT_ATTACH:
+		if (req->port.kind != ENG_PORT_TAP)
+			return -EOPNOTSUPP;
 		if (*fd < 0)
 			return -EBADF;
 		if (req->side > 1)
@@ -430,8 +426,7 @@ static void serve_controller(struct ctl *c)
 			rep.status = handle(c, &req, &fd, &rep);
 		if (rep.status < 0 && rep.status != -ENOENT)
 			log_warn("request %s for link %" PRIu64 " failed: %s",
-				 req.h.type < ENG__COUNT ? msg_names[req.h.type] : "?",
-				 req.id, strerror(-rep.status));
+				 eng_msg_name(req.h.type), req.id, strerror(-rep.status));
 		if (fd >= 0)
 			close(fd);
 		if (send(c->cfd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
