@@ -282,12 +282,14 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 		return -ENOENT;
 	switch (req->h.type) {
 	case ENG_PORT_ATTACH:
-		if (req->port.kind != ENG_PORT_TAP)
-			return -EOPNOTSUPP;
-		if (*fd < 0)
-			return -EBADF;
 		if (req->side > 1)
 			return -EINVAL;
+		if ((rc = port_check(&req->port)) < 0) {
+			log_warn("link %s: side %d: a port of kind %s (%u), flags %#x: %s",
+				 l->name, req->side, eng_port_kind_name(req->port.kind),
+				 req->port.kind, req->port.flags, strerror(-rc));
+			return rc;
+		}
 		rc = call(c, WCMD_ATTACH, l, req, *fd, NULL);
 		if (rc == 0)
 			*fd = -1;

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine.h"
 #include "log.h"
@@ -88,23 +87,13 @@ void direction_init(struct direction *d, struct link *l, int idx, const struct l
 	update_fast(d);
 }
 
-static int tap_write(int fd, const uint8_t *buf, size_t n)
-{
-	ssize_t w;
-
-	do
-		w = write(fd, buf, n);
-	while (w < 0 && errno == EINTR);
-	return w == (ssize_t)n ? 0 : -1;
-}
-
-/* Write a frame to the egress TAP, count it and capture it; 0 or -1 (a
+/* Send a frame to the egress port, count it and capture it; 0 or -1 (a
  * write drop, counted). */
 static int emit(struct direction *d, struct port *out, const uint8_t *buf, size_t n)
 {
 	size_t len = n - MODEL_VNET_HDR_LEN;
 
-	if (tap_write(out->fd, buf, n) < 0) {
+	if (port_send(out, buf, n) < 0) {
 		drop(d, ENG_DROP_WRITE);
 		return -1;
 	}
@@ -126,7 +115,7 @@ static void egress(struct direction *d, uint8_t *buf, size_t n)
 		drop(d, ENG_DROP_DOWN);
 		return;
 	}
-	if (out->fd < 0 || out->dead) {
+	if (!port_attached(out)) {
 		drop(d, ENG_DROP_CARRIER);
 		return;
 	}

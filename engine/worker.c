@@ -234,7 +234,7 @@ static int exec_cmd(struct worker *w, struct wcmd *c)
 		list_del(w, l);
 		return 0;
 	case WCMD_ATTACH:
-		return link_attach(l, c->req->side, c->fd);
+		return link_attach(l, c->req->side, &c->req->port, c->fd);
 	case WCMD_DETACH:
 		return link_detach(l, c->req->side);
 	case WCMD_SET:
