@@ -18,10 +18,12 @@ check "delay=10ms: all pings answered ($n/30)" [ "$n" = 30 ]
 check "delay=10ms: RTT median $med ms within 20+-1 ms" fcmp "${med:-0} >= 19 && ${med:-0} <= 21"
 check "delay=10ms: no RTT below 20 ms (min $min)" fcmp "${min:-0} >= 20"
 
-# change while traffic flows: delay 10ms -> 40ms one way (A->B only)
+# change while traffic flows: delay 10ms -> 40ms one way (A->B only),
+# once the link has carried five more requests, wherever they are in time
+f0=$(stat 0 tx_frames)
 ip netns exec "$NSA" ping -n -c 40 -i 0.05 -W 2 $IPB >"$TMP/ping.out" 2>&1 &
 BG_PIDS+=($!)
-sleep 0.8
+wait_until 30 stat_reaches 0 tx_frames $((f0 + 5))
 link_set dir=0 delay=40ms
 wait "${BG_PIDS[-1]}"
 first=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*time=\([0-9.]*\).*/\2/p' "$TMP/ping.out" | head -3 | tail -1)
