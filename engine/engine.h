@@ -175,8 +175,10 @@ void link_sync_ports(struct link *l);
  * flag) it does not know or implement, -EINVAL for reserved bytes set. */
 int port_check(const struct eng_port *desc);
 void port_init(struct port *pt, struct link *l, int side);
-/* Open desc with fd into pt (nothing attached) and start polling it. 0,
- * or -errno with pt as it was and fd still the caller's. */
+/* Make pt the port desc describes, with fd (-1: none), in place of the
+ * port it had, and poll it. 0, or -errno with fd still the caller's: pt
+ * is as it was when the kind refuses desc or fd, and detached when the
+ * new port cannot be polled. */
 int port_open(struct port *pt, const struct eng_port *desc, int fd);
 /* Stop polling pt and release its device (none attached: no-op). later:
  * see struct port_class. */
