@@ -6,7 +6,7 @@
  * The stream is one Section Header Block, one Interface Description Block
  * per captured direction (linktype Ethernet, named "r1>r2", nanosecond
  * timestamps: if_tsresol = 9) and one Enhanced Packet Block per frame
- * written to the egress TAP, duplicates included, after corruption, GSO
+ * sent to the egress port, duplicates included, after corruption, GSO
  * super-frames as they are (the virtio header stripped). Timestamps are
  * CLOCK_REALTIME at the write.
  *
@@ -289,7 +289,7 @@ void capture_stop(struct link *l)
 void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len)
 {
 	struct capture *c = l->cap;
-	struct dir *dr = &l->dir[d];
+	struct direction *dr = &l->dir[d];
 	uint8_t hdr[EPB_HDR_LEN], tail[8] = { 0 };
 	struct iovec iov[3];
 	struct timespec ts;

@@ -21,12 +21,6 @@
 #include "log.h"
 #include "worker.h"
 
-static const char *const msg_names[] = {
-#define X(e) #e,
-	ENG_MSG_TYPES(X)
-#undef X
-};
-
 int ctl_listen(struct ctl *c, const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -288,10 +282,14 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 		return -ENOENT;
 	switch (req->h.type) {
 	case ENG_PORT_ATTACH:
-		if (*fd < 0)
-			return -EBADF;
 		if (req->side > 1)
 			return -EINVAL;
+		if ((rc = port_check(&req->port)) < 0) {
+			log_warn("link %s: side %d: a port of kind %s (%u), flags %#x: %s",
+				 l->name, req->side, eng_port_kind_name(req->port.kind),
+				 req->port.kind, req->port.flags, strerror(-rc));
+			return rc;
+		}
 		rc = call(c, WCMD_ATTACH, l, req, *fd, NULL);
 		if (rc == 0)
 			*fd = -1;
@@ -430,8 +428,7 @@ static void serve_controller(struct ctl *c)
 			rep.status = handle(c, &req, &fd, &rep);
 		if (rep.status < 0 && rep.status != -ENOENT)
 			log_warn("request %s for link %" PRIu64 " failed: %s",
-				 req.h.type < ENG__COUNT ? msg_names[req.h.type] : "?",
-				 req.id, strerror(-rep.status));
+				 eng_msg_name(req.h.type), req.id, strerror(-rep.status));
 		if (fd >= 0)
 			close(fd);
 		if (send(c->cfd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {

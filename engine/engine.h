@@ -4,12 +4,15 @@
  * The control thread (ctl.c) owns the table of links by id and the socket
  * to vnetd. Each link lives on one worker thread (worker.c), chosen by id;
  * after LINK_ADD only that worker touches the link's ports and directions
- * (link.c, dir.c), so the per-packet path takes no lock. The control thread
- * changes a link by posting a command to its worker and waiting for the ack.
+ * (link.c, direction.c), so the per-packet path takes no lock. The control
+ * thread changes a link by posting a command to its worker and waiting for
+ * the ack.
  *
  *   struct link       a virtual link: two ports, two directions, up/down
- *   struct port       one end: the TAP fd of side 0 or 1
- *   struct dir        one direction: its link_params and pipeline state
+ *   struct port       one end, side 0 or 1: a device of some kind (a TAP),
+ *                     read and written through its struct port_class
+ *                     (port.c; the TAP in port_tap.c)
+ *   struct direction  one direction: its link_params and pipeline state
  *                     (queue -> shaper -> delay line -> loss/dup/corrupt)
  *   struct frame      a frame held by a direction (copied out of the
  *                     worker's read buffer only when it must wait)
@@ -22,12 +25,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine_proto.h"
 #include "linkparams.h"
-#include "model.h"
+#include "linkmodel.h"
 
-/* Largest frame read from a TAP: virtio header + 64 KB GSO super-frame +
+/* Largest frame read from a port: virtio header + 64 KB GSO super-frame +
  * room to notice truncation. */
 #define ENGINE_RXBUF (128 * 1024)
 /* Frames a port may read per wakeup before the worker turns to others. */
@@ -38,10 +42,11 @@
 
 struct worker;
 struct link;
+struct port;
 
 struct frame {
 	struct frame *next;
-	uint64_t arrival;	/* read from the ingress TAP */
+	uint64_t arrival;	/* read from the ingress port */
 	uint64_t t;		/* delivery time, once in the delay line */
 	uint32_t n;		/* bytes in data: virtio header + Ethernet frame */
 	uint32_t wire;		/* size charged by the shaper */
@@ -55,21 +60,64 @@ struct fifo {
 	uint64_t bytes;		/* Ethernet bytes */
 };
 
-struct port {
-	struct link *link;
-	int fd;			/* -1: no TAP attached */
-	uint8_t side;
-	bool dead;		/* read error or hangup: out of epoll, acts detached */
-	int8_t carrier;		/* last TUNSETCARRIER sent; -1 unknown */
-	int8_t offload;		/* last TUNSETOFFLOAD sent; -1 unknown */
-	char ifname[16];
+/*
+ * A kind of port, in the way of Open vSwitch's netdev_class: how frames
+ * enter and leave one end of a link. port.c finds the class of a
+ * descriptor's kind (enum eng_port_kind, which also gives its name); the
+ * code of a link and its directions calls only these. Frames are always
+ * a struct virtio_net_hdr (MODEL_VNET_HDR_LEN bytes) and an Ethernet
+ * frame, as a TAP with IFF_VNET_HDR has them; a kind without that header
+ * adds and strips it. Every function runs on the link's worker.
+ */
+struct port_class {
+	enum eng_port_kind kind;
+	/* Make pt the port desc describes, with fd (-1: none came with the
+	 * request): check both, set pt->fd (the descriptor the worker polls
+	 * for input, -1: none), pt->name and pt->priv. pt is moved into
+	 * place after this returns: keep no pointer to it. 0, or -errno with
+	 * nothing kept: fd is still the caller's. */
+	int (*open)(struct port *pt, const struct eng_port *desc, int fd);
+	/* Read one frame into buf (size bytes). Its length (size or more:
+	 * too long, dropped as malformed), or -errno: -EAGAIN when there is
+	 * none waiting. */
+	ssize_t (*recv)(struct port *pt, uint8_t *buf, size_t size);
+	/* Write one frame of n bytes. 0 or -errno. */
+	int (*send)(struct port *pt, const uint8_t *buf, size_t n);
+	/* Carrier on or off, as the device on the other side sees it. 0 or
+	 * -errno. NULL: the kind has no carrier. */
+	int (*set_carrier)(struct port *pt, bool on);
+	/* Offloads on: the port may hand over GSO super-frames with partial
+	 * checksums; off: only MTU-sized frames with complete checksums.
+	 * 0 or -errno. NULL: the kind never hands over super-frames. */
+	int (*set_offload)(struct port *pt, bool on);
+	/* Release pt->fd (when >= 0) and pt->priv. later: the descriptor may
+	 * be closed on the closing thread (reaper.c), after this returns. */
+	void (*close)(struct port *pt, bool later);
 };
 
-struct dir {
+struct port {
+	struct link *link;
+	const struct port_class *cls;	/* NULL: nothing attached */
+	void *priv;		/* the kind's own state, owned by cls */
+	int fd;			/* polled for input; -1: none */
+	uint8_t side;
+	bool dead;		/* read error or hangup: out of epoll, acts detached */
+	int8_t carrier;		/* last carrier set; -1 unknown */
+	int8_t offload;		/* last offload setting; -1 unknown */
+	char name[48];		/* for the log: "tap r1-eth0" */
+};
+
+/* Attached and working: frames may be sent to it. */
+static inline bool port_attached(const struct port *pt)
+{
+	return pt->cls && !pt->dead;
+}
+
+struct direction {
 	struct link *link;
 	uint8_t idx;		/* 0: side 0 -> side 1; 1: side 1 -> side 0 */
 	bool transparent;	/* model_transparent(&p) */
-	bool fast;		/* transparent and nothing held: write straight through */
+	bool fast;		/* transparent and nothing held: send straight through */
 	struct link_params p;
 	struct fifo queue;	/* waiting for the shaper (rate_bps set) */
 	struct fifo line;	/* delay line, delivery times non-decreasing */
@@ -93,7 +141,7 @@ struct link {
 	bool up;
 	struct worker *w;
 	struct port port[2];
-	struct dir dir[2];
+	struct direction dir[2];
 	struct capture *cap;		/* pcapng capture in progress, or NULL */
 	struct link *prev, *next;	/* the worker's list */
 };
@@ -107,7 +155,9 @@ void link_free(struct link *l);
 /* The commands, run on the link's worker. Return 0 or -errno. */
 void link_start(struct link *l, struct worker *w);
 void link_stop(struct link *l);
-int link_attach(struct link *l, int side, int fd);
+/* The port desc describes (with fd, -1 none) becomes side `side`,
+ * replacing the one there. On success the port owns fd. */
+int link_attach(struct link *l, int side, const struct eng_port *desc, int fd);
 int link_detach(struct link *l, int side);
 int link_set(struct link *l, uint8_t dirmask, uint32_t mask,
 	     const struct link_params p[2]);
@@ -116,26 +166,57 @@ void link_stats(const struct link *l, struct eng_reply *rep);
 /* Follow trace tr (NULL: the token bucket again) in the directions of
  * dirmask, from now on. Takes a reference for each direction. */
 void link_set_trace(struct link *l, uint8_t dirmask, struct model_trace *tr);
-/* The TAP of port pt is readable (events from epoll). */
+/* Make carrier and offloads of both ports match the link's state. */
+void link_sync_ports(struct link *l);
+
+/* ---- port.c: one end of a link, of any kind ---------------------------- */
+
+/* Can this engine make a port of desc? 0, -EOPNOTSUPP for a kind (or a
+ * flag) it does not know or implement, -EINVAL for reserved bytes set. */
+int port_check(const struct eng_port *desc);
+void port_init(struct port *pt, struct link *l, int side);
+/* Make pt the port desc describes, with fd (-1: none), in place of the
+ * port it had, and poll it. 0, or -errno with fd still the caller's: pt
+ * is as it was when the kind refuses desc or fd, and detached when the
+ * new port cannot be polled. */
+int port_open(struct port *pt, const struct eng_port *desc, int fd);
+/* Stop polling pt and release its device (none attached: no-op). later:
+ * see struct port_class. */
+void port_close(struct port *pt, bool later);
+/* Set carrier and offloads to on/off unless they are so already; a
+ * failure is logged. */
+void port_set_carrier(struct port *pt, bool on);
+void port_set_offload(struct port *pt, bool on);
+/* Send a frame of n bytes; 0 or -errno. */
+static inline int port_send(struct port *pt, const uint8_t *buf, size_t n)
+{
+	return pt->cls->send(pt, buf, n);
+}
+/* pt is readable (events from epoll): feed its frames to the direction
+ * it is the ingress of. */
 void port_event(struct port *pt, uint32_t events);
 
-/* ---- dir.c: the pipeline of one direction ------------------------------ */
+/* ---- port_tap.c --------------------------------------------------------- */
 
-void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p);
+extern const struct port_class port_tap_class;
+
+/* ---- direction.c: the pipeline of one direction ------------------------ */
+
+void direction_init(struct direction *d, struct link *l, int idx, const struct link_params *p);
 /* A frame (n bytes at buf, parsed into *f) entered at now. buf is the
  * worker's read buffer: it is copied only if the frame must wait. */
-void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *f);
+void direction_input(struct direction *d, uint8_t *buf, size_t n, const struct model_frame *f);
 /* Move every frame due by now one stage on, then re-arm the direction's
  * timer. Called on timer expiry and after any change. */
-void dir_run(struct dir *d, uint64_t now);
+void direction_run(struct direction *d, uint64_t now);
 /* Parameters changed (d->p already updated) at now. */
-void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t now);
+void direction_params_changed(struct direction *d, const struct link_params *old, uint64_t now);
 /* Switch to trace tr (NULL: none) at now; queued frames are re-timed. */
-void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now);
+void direction_set_trace(struct direction *d, struct model_trace *tr, uint64_t now);
 /* Drop every held frame, counted as `cause`. */
-void dir_flush(struct dir *d, enum eng_drop_cause cause);
-uint32_t dir_held_frames(const struct dir *d);
-uint64_t dir_held_bytes(const struct dir *d);
+void direction_flush(struct direction *d, enum eng_drop_cause cause);
+uint32_t direction_held_frames(const struct direction *d);
+uint64_t direction_held_bytes(const struct direction *d);
 
 /* ---- capture.c: pcapng of delivered frames -------------------------------- */
 
@@ -153,8 +234,8 @@ int capture_start(struct link *l, int fd, uint8_t dirmask, uint32_t count,
 /* End the capture of l (none: no-op): close the pipe once what was
  * written is complete, so the reader sees a well-formed stream and EOF. */
 void capture_stop(struct link *l);
-/* Direction d of l wrote frame (Ethernet bytes, no virtio header) to its
- * egress TAP; called only while l->cap is set. */
+/* Direction d of l sent frame (Ethernet bytes, no virtio header) to its
+ * egress port; called only while l->cap is set. */
 void capture_frame(struct link *l, int d, const uint8_t *frame, size_t len);
 /* The capture pipe became writable. */
 void capture_event(struct capture *c);
@@ -165,7 +246,7 @@ uint8_t capture_dirmask(const struct link *l);
 
 uint64_t engine_now(void);	/* CLOCK_MONOTONIC, ns */
 /* Next event of d at deadline (0: none). */
-void worker_timer_set(struct worker *w, struct dir *d, uint64_t deadline);
+void worker_timer_set(struct worker *w, struct direction *d, uint64_t deadline);
 int worker_epoll_add(struct worker *w, struct port *pt);
 /* The worker's read buffer, ENGINE_RXBUF bytes. */
 uint8_t *worker_rxbuf(struct worker *w);

@@ -3,13 +3,13 @@
  *
  *   vnet-engine --socket PATH [--threads N] [--log FILE] [--foreground]
  *
- * Moves the frames of every virtual link of this host between TAP devices,
- * through each direction's link model. vnetd starts it, hands it TAP fds
- * and link settings over PATH (engine_proto.h), and may restart and
- * reconnect without the links noticing. The main thread runs the control
- * socket (ctl.c); N worker threads (default: one per CPU) carry the links
- * (worker.c). Exits 0 on ENG_SHUTDOWN, SIGTERM or SIGINT, after closing
- * every TAP.
+ * Moves the frames of every virtual link of this host between the ports of
+ * its two ends (TAP devices: port.c, port_tap.c), through each direction's
+ * link model. vnetd starts it, hands it TAP fds and link settings over
+ * PATH (engine_proto.h), and may restart and reconnect without the links
+ * noticing. The main thread runs the control socket (ctl.c); N worker
+ * threads (default: one per CPU) carry the links (worker.c). Exits 0 on
+ * ENG_SHUTDOWN, SIGTERM or SIGINT, after closing every port.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -35,7 +35,7 @@ struct worker {
 	pthread_cond_t cv;
 	struct wcmd *head, *tail;
 	struct link *links;
-	struct dir **heap;
+	struct direction **heap;
 	size_t nheap, heapcap;
 	uint64_t armed;		/* deadline the timerfd is set to, 0 = disarmed */
 	bool stop;
@@ -60,7 +60,7 @@ uint8_t *worker_rxbuf(struct worker *w)
 
 static void heap_swap(struct worker *w, size_t a, size_t b)
 {
-	struct dir *t = w->heap[a];
+	struct direction *t = w->heap[a];
 
 	w->heap[a] = w->heap[b];
 	w->heap[b] = t;
@@ -96,7 +96,7 @@ static void heap_down(struct worker *w, size_t i)
 	}
 }
 
-static void heap_remove(struct worker *w, struct dir *d)
+static void heap_remove(struct worker *w, struct direction *d)
 {
 	size_t i = (size_t)d->heap_idx;
 
@@ -109,7 +109,7 @@ static void heap_remove(struct worker *w, struct dir *d)
 	}
 }
 
-void worker_timer_set(struct worker *w, struct dir *d, uint64_t deadline)
+void worker_timer_set(struct worker *w, struct direction *d, uint64_t deadline)
 {
 	if (!deadline) {
 		if (d->heap_idx >= 0)
@@ -124,7 +124,7 @@ void worker_timer_set(struct worker *w, struct dir *d, uint64_t deadline)
 	}
 	if (w->nheap == w->heapcap) {
 		size_t cap = w->heapcap ? w->heapcap * 2 : 64;
-		struct dir **h = realloc(w->heap, cap * sizeof(*h));
+		struct direction **h = realloc(w->heap, cap * sizeof(*h));
 
 		if (!h) {
 			/* Cannot happen short of memory exhaustion; the frames
@@ -149,10 +149,10 @@ static void run_timers(struct worker *w)
 		return;
 	now = engine_now();
 	while (w->nheap && w->heap[0]->deadline <= now) {
-		struct dir *d = w->heap[0];
+		struct direction *d = w->heap[0];
 
 		heap_remove(w, d);
-		dir_run(d, now);	/* re-inserts d at its next event */
+		direction_run(d, now);	/* re-inserts d at its next event */
 	}
 }
 
@@ -234,7 +234,7 @@ static int exec_cmd(struct worker *w, struct wcmd *c)
 		list_del(w, l);
 		return 0;
 	case WCMD_ATTACH:
-		return link_attach(l, c->req->side, c->fd);
+		return link_attach(l, c->req->side, &c->req->port, c->fd);
 	case WCMD_DETACH:
 		return link_detach(l, c->req->side);
 	case WCMD_SET:

@@ -2,7 +2,7 @@
  * worker.h - the worker threads, as the control thread sees them.
  *
  * Each worker owns a set of links (sharded by id) and runs one epoll loop
- * over their TAP fds, one timerfd (absolute CLOCK_MONOTONIC deadlines; the
+ * over their ports' fds, one timerfd (absolute CLOCK_MONOTONIC deadlines; the
  * earliest event of all its directions, kept in a heap) and one eventfd on
  * which the control thread posts commands. The command queue is the only
  * shared state and the only lock; worker_call() returns once the worker
@@ -19,7 +19,8 @@
 enum wcmd_type {
 	WCMD_ADD,	/* take link (start polling, timers) */
 	WCMD_DEL,	/* release link: close its ports, drop held frames */
-	WCMD_ATTACH,	/* fd becomes port `side`; on success the link owns it */
+	WCMD_ATTACH,	/* req->port (with fd) becomes side req->side; on success
+			   the port owns fd */
 	WCMD_DETACH,
 	WCMD_SET,
 	WCMD_STATE,

@@ -17,12 +17,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int fd)
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, const uint32_t *ms, size_t n)
 {
 	(void)e;
 	(void)id;
 	(void)dirmask;
-	(void)fd;
+	(void)ms;
+	(void)n;
 	return -ENOTCONN;
 }
 

@@ -60,7 +60,7 @@ int adopt_anything(struct vnetd *d)
 static int adopt_link(struct vnetd *d, struct vnet_network *n, int i, json_t *rt)
 {
 	struct link_rt *lr = &n->links[i];
-	struct eng_reply rep;
+	struct engc_stats st;
 
 	lr->id = (uint64_t)json_integer_value(json_object_get(rt, "id"));
 	profile_adopt(n, i, json_object_get(rt, "profile"));
@@ -69,14 +69,14 @@ static int adopt_link(struct vnetd *d, struct vnet_network *n, int i, json_t *rt
 		d->next_link_id = lr->id;
 	if (!d->engine_adopted || !lr->id)
 		return 0;
-	if (engine_link_stats(d->engine, lr->id, &rep) < 0)
+	if (engine_link_stats(d->engine, lr->id, &st) < 0)
 		return 0;
 	lr->created = 1;
 	link_path_update(d, n, i);
 	for (int s = 0; s < 2; s++) {
 		int running = n->nodes[n->spec.links[i].end[s]].state == NODE_RUNNING;
 
-		lr->attached[s] = rep.attached[s];
+		lr->attached[s] = st.attached[s];
 		if (lr->attached[s] && !running)
 			link_detach(d, n, i, s);	/* its node is gone */
 	}
@@ -95,24 +95,19 @@ static int link_known(struct vnetd *d, uint64_t id)
 /* Delete the engine's links that no network claims. */
 static void drop_unknown_links(struct vnetd *d)
 {
-	uint64_t stale[256];
-	int nstale = 0;
+	uint64_t *ids = NULL;
+	size_t n = 0;
 
-	for (uint64_t off = 0;;) {
-		struct eng_reply rep;
-
-		if (engine_link_list(d->engine, off, &rep) < 0 || rep.count == 0)
-			break;
-		for (uint32_t k = 0; k < rep.count && nstale < (int)ARRAY_SIZE(stale); k++)
-			if (!link_known(d, rep.ids[k]))
-				stale[nstale++] = rep.ids[k];
-		off += rep.count;
-	}
-	for (int k = 0; k < nstale; k++) {
-		engine_link_del(d->engine, stale[k]);
+	if (engine_link_list(d->engine, &ids, &n) < 0)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		if (link_known(d, ids[k]))
+			continue;
+		engine_link_del(d->engine, ids[k]);
 		log_info("engine link %llu belongs to no network: deleted",
-			 (unsigned long long)stale[k]);
+			 (unsigned long long)ids[k]);
 	}
+	free(ids);
 }
 
 int adopt_all(struct vnetd *d)

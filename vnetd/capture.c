@@ -104,7 +104,7 @@ static void capture_free(void *cls)
 {
 	struct capture *c = cls;
 	struct vnetd *d = c->d;
-	struct eng_reply rep;
+	struct engc_stats rep;
 
 	for (struct capture **pp = &d->captures; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
@@ -119,8 +119,8 @@ static void capture_free(void *cls)
 		uint64_t f = 0, dr = 0;
 
 		for (int k = 0; k < 2; k++) {
-			f += rep.more.capture_frames[k] - c->frames0[k];
-			dr += rep.more.capture_dropped[k] - c->dropped0[k];
+			f += rep.capture_frames[k] - c->frames0[k];
+			dr += rep.capture_dropped[k] - c->dropped0[k];
 		}
 		if (dr)
 			event_add(d, c->net, NULL, "capture of link %s ended%s: %llu frames, "
@@ -174,7 +174,7 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 {
 	const struct topo_link *l = &n->spec.links[link];
 	const union MHD_ConnectionInfo *ci;
-	struct eng_reply rep;
+	struct engc_stats rep;
 	struct MHD_Response *resp;
 	char label[64];
 	struct capture *c;
@@ -224,8 +224,8 @@ int capture_serve(struct vnetd *d, struct MHD_Connection *conn, struct vnet_netw
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	c->sock = ci ? ci->connect_fd : -1;
 	for (int k = 0; k < 2; k++) {
-		c->frames0[k] = rep.more.capture_frames[k];
-		c->dropped0[k] = rep.more.capture_dropped[k];
+		c->frames0[k] = rep.capture_frames[k];
+		c->dropped0[k] = rep.capture_dropped[k];
 	}
 	/* both watches start disarmed-after-one-shot: armed when suspending */
 	watch(c, c->rfd, EPOLLIN, EPOLL_CTL_ADD);

@@ -3,7 +3,8 @@
  * protocol (see engine.h). The engine runs as a child of vnetd in its own
  * session, so it keeps forwarding if vnetd is killed; vnetd re-creates it
  * from the state it holds if the engine dies. Every request is built here,
- * by one typed function each; no other file of vnetd fills a struct eng_req.
+ * by the engine client's typed calls (lib/engine_client.h), one per
+ * request; no file of vnetd fills a struct eng_req.
  */
 #include "engine.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,8 +89,6 @@ static int connect_retry(struct engine *e, int timeout_ms)
 
 static int engine_launch(struct vnetd *d, struct engine *e, struct vnet_err *err)
 {
-	struct eng_req req = { .h.type = ENG_HELLO };
-	struct eng_reply rep;
 	int rc;
 
 	if ((rc = spawn(e, d->engine_bin)) < 0)
@@ -101,7 +101,7 @@ static int engine_launch(struct vnetd *d, struct engine *e, struct vnet_err *err
 			  strerror(-e->fd), e->log);
 		goto fail;
 	}
-	if ((rc = engc_call(e->fd, &req, -1, &rep)) < 0) {
+	if ((rc = engc_hello(e->fd, NULL, NULL)) < 0) {
 		vnet_errf(err, "vnet-engine hello failed: %s", strerror(-rc));
 		goto fail;
 	}
@@ -123,22 +123,36 @@ fail:
  * it, with every link and frame it carries. */
 static int engine_adopt(struct vnetd *d, struct engine *e)
 {
-	struct eng_req req = { .h.type = ENG_HELLO };
-	struct eng_reply rep;
-	int fd = engc_connect(e->sock);
+	int fd = engc_connect(e->sock), rc;
+	int32_t pid = 0;
+	uint32_t nlinks = 0;
 
 	if (fd < 0)
 		return -1;
-	if (engc_call(fd, &req, -1, &rep) < 0 || rep.pid <= 0) {
+	if ((rc = engc_hello(fd, &pid, &nlinks)) < 0 || pid <= 0) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		/* An engine of another protocol version (an upgrade) cannot be
+		 * driven: end it, and its links are made anew. */
+		if ((rc == -EPROTO || rc == -EPROTONOSUPPORT) &&
+		    !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) && cred.pid > 1) {
+			log_warn("the running vnet-engine (pid %d) speaks another protocol "
+				 "version: replacing it; its links are made anew", (int)cred.pid);
+			kill(cred.pid, SIGKILL);
+			for (int i = 0; i < 200 && kill(cred.pid, 0) == 0; i++)
+				usleep(10000);
+			unlink(e->sock);
+		}
 		close(fd);
 		return -1;
 	}
 	e->fd = fd;
-	e->pid = rep.pid;
+	e->pid = pid;
 	e->child = 0;
 	d->engine_adopted = 1;
 	watch_pid(d, e->pid);
-	log_info("engine adopted: pid %d, %u links", e->pid, rep.count);
+	log_info("engine adopted: pid %d, %u links", e->pid, nlinks);
 	return 0;
 }
 
@@ -172,10 +186,7 @@ void engine_stop(struct engine *e)
 	if (!e)
 		return;
 	if (e->fd >= 0) {
-		struct eng_req req = { .h.type = ENG_SHUTDOWN };
-		struct eng_reply rep;
-
-		engc_call(e->fd, &req, -1, &rep);
+		engc_shutdown(e->fd);
 		close(e->fd);
 	}
 	if (e->pid > 0) {
@@ -197,129 +208,71 @@ void engine_stop(struct engine *e)
 	free(e);
 }
 
-static int call(struct engine *e, struct eng_req *req, int fd_to_pass, struct eng_reply *rep)
+static int efd(const struct engine *e)
 {
-	struct eng_reply scratch;
-
-	if (!e || e->fd < 0)
-		return -ENOTCONN;
-	if (!rep)
-		rep = &scratch;
-	memset(rep, 0, sizeof(*rep));
-	return engc_call(e->fd, req, fd_to_pass, rep);
-}
-
-static void req_init(struct eng_req *r, int type, uint64_t id)
-{
-	memset(r, 0, sizeof(*r));
-	r->h.type = (uint16_t)type;
-	r->id = id;
+	return e ? e->fd : -1;
 }
 
 int engine_link_add(struct engine *e, uint64_t id, const char *name,
 		    const struct link_params p[2], int up)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_ADD, id);
-	req.params[0] = p[0];
-	req.params[1] = p[1];
-	req.up = !!up;
-	snprintf(req.name, sizeof(req.name), "%s", name);
-	return call(e, &req, -1, NULL);
+	return engc_link_add(efd(e), id, name, p, up);
 }
 
 int engine_link_del(struct engine *e, uint64_t id)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_DEL, id);
-	return call(e, &req, -1, NULL);
+	return engc_link_del(efd(e), id);
 }
 
 int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port)
 {
-	struct eng_req req;
+	struct eng_port desc = { .kind = (uint8_t)port->kind };
 
-	req_init(&req, ENG_PORT_ATTACH, id);
-	req.side = (uint8_t)side;
-	return call(e, &req, port->fd, NULL);
+	return engc_port_attach(efd(e), id, side, &desc, port->fd);
 }
 
 int engine_port_detach(struct engine *e, uint64_t id, int side)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_PORT_DETACH, id);
-	req.side = (uint8_t)side;
-	return call(e, &req, -1, NULL);
+	return engc_port_detach(efd(e), id, side);
 }
 
 int engine_link_set(struct engine *e, uint64_t id, int dirmask, uint32_t mask,
 		    const struct link_params p[2])
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_SET, id);
-	req.dirmask = (uint8_t)dirmask;
-	req.mask = mask;
-	req.params[0] = p[0];
-	req.params[1] = p[1];
-	return call(e, &req, -1, NULL);
+	return engc_link_set(efd(e), id, (uint8_t)dirmask, mask, p);
 }
 
 int engine_link_state(struct engine *e, uint64_t id, int up)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_STATE, id);
-	req.up = !!up;
-	return call(e, &req, -1, NULL);
+	return engc_link_state(efd(e), id, up);
 }
 
-int engine_link_stats(struct engine *e, uint64_t id, struct eng_reply *rep)
+int engine_link_stats(struct engine *e, uint64_t id, struct engc_stats *st)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_STATS, id);
-	return call(e, &req, -1, rep);
+	return engc_link_stats(efd(e), id, st);
 }
 
-int engine_link_list(struct engine *e, uint64_t off, struct eng_reply *rep)
+int engine_link_list(struct engine *e, uint64_t **ids, size_t *n)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_LIST, off);
-	return call(e, &req, -1, rep);
+	*ids = NULL;
+	*n = 0;
+	return engc_link_list(efd(e), ids, n);
 }
 
-int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int memfd)
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, const uint32_t *ms, size_t n)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_LINK_TRACE, id);
-	req.dirmask = (uint8_t)dirmask;
-	return call(e, &req, memfd, NULL);
+	return engc_link_trace(efd(e), id, (uint8_t)dirmask, ms, n);
 }
 
 int engine_capture_start(struct engine *e, uint64_t id, int dirmask, uint32_t count,
-			 const char *label, int pipefd, struct eng_reply *rep)
+			 const char *label, int pipefd, struct engc_stats *st)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_CAPTURE_START, id);
-	req.dirmask = (uint8_t)dirmask;
-	req.count = count;
-	snprintf(req.name, sizeof(req.name), "%s", label);
-	return call(e, &req, pipefd, rep);
+	return engc_capture_start(efd(e), id, (uint8_t)dirmask, count, label, pipefd, st);
 }
 
-int engine_capture_stop(struct engine *e, uint64_t id, struct eng_reply *rep)
+int engine_capture_stop(struct engine *e, uint64_t id, struct engc_stats *st)
 {
-	struct eng_req req;
-
-	req_init(&req, ENG_CAPTURE_STOP, id);
-	return call(e, &req, -1, rep);
+	return engc_capture_stop(efd(e), id, st);
 }
 
 int engine_child_exited(struct vnetd *d, pid_t pid, int status)

@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include "engine_client.h"
 #include "engine_proto.h"
 #include "vnetd.h"
 
@@ -36,16 +37,17 @@ int engine_port_detach(struct engine *e, uint64_t id, int side);
 int engine_link_set(struct engine *e, uint64_t id, int dirmask, uint32_t mask,
 		    const struct link_params p[2]);
 int engine_link_state(struct engine *e, uint64_t id, int up);
-/* Counters, attachment and up state of link id into *rep. */
-int engine_link_stats(struct engine *e, uint64_t id, struct eng_reply *rep);
-/* Up to ENG_LIST_MAX link ids from offset off: rep->ids[0..rep->count). */
-int engine_link_list(struct engine *e, uint64_t off, struct eng_reply *rep);
-/* Trace memfd (-1: back to the token bucket) for the directions in dirmask. */
-int engine_link_trace(struct engine *e, uint64_t id, int dirmask, int memfd);
+/* Counters, attachment and up state of link id. */
+int engine_link_stats(struct engine *e, uint64_t id, struct engc_stats *st);
+/* The ids of every link (*ids malloc'ed; NULL when *n is 0). */
+int engine_link_list(struct engine *e, uint64_t **ids, size_t *n);
+/* The directions in dirmask follow the delivery opportunities ms[0..n)
+ * (NULL: back to the token bucket). */
+int engine_link_trace(struct engine *e, uint64_t id, int dirmask, const uint32_t *ms, size_t n);
 /* pcapng of what the directions in dirmask deliver into pipefd, count frames
- * (0: until stopped); label names direction 0 ("r1>r2"). rep: counters. */
+ * (0: until stopped); label names direction 0 ("r1>r2"). st: counters. */
 int engine_capture_start(struct engine *e, uint64_t id, int dirmask, uint32_t count,
-			 const char *label, int pipefd, struct eng_reply *rep);
-int engine_capture_stop(struct engine *e, uint64_t id, struct eng_reply *rep);
+			 const char *label, int pipefd, struct engc_stats *st);
+int engine_capture_stop(struct engine *e, uint64_t id, struct engc_stats *st);
 
 #endif

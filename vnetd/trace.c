@@ -1,8 +1,8 @@
 /*
  * trace.c - trace-driven links (see trace.h): the strict reader of
  * mahimahi trace files, and the hand-over of a trace to vnet-engine as a
- * sealed memfd of uint32 milliseconds (ENG_LINK_TRACE), where it replaces
- * the token bucket of the direction (engine/model.c, model_ts_*).
+ * sealed memfd of uint32 milliseconds (ENG_LINK_TRACE, made by the engine client), where it replaces
+ * the token bucket of the direction (engine/linkmodel.c, model_ts_*).
  *
  * The parsed trace is not kept: the path is, per direction, and the file
  * is read again when the engine link is re-created.
@@ -142,36 +142,12 @@ static int trace_send(struct vnetd *d, struct vnet_network *n, int i, int dirmas
 		      const uint32_t *ms, size_t cnt, struct vnet_err *err)
 {
 	char ref[128];
-	int fd = -1, rc;
+	int rc;
 
 	if (!n->links[i].created)
 		return 0;	/* replayed when the link is made */
-	if (ms) {
-		size_t len = cnt * sizeof(*ms), off = 0;
-
-		fd = memfd_create("vnet-trace", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-		if (fd < 0)
-			return vnet_errf(err, "memfd for the trace of %s: %s",
-					 link_ref(n, i, ref, sizeof(ref)), strerror(errno));
-		while (off < len) {
-			ssize_t w = write(fd, (const char *)ms + off, len - off);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				vnet_errf(err, "memfd for the trace of %s: %s",
-					  link_ref(n, i, ref, sizeof(ref)), strerror(errno));
-				close(fd);
-				return -1;
-			}
-			off += (size_t)w;
-		}
-		/* the engine reads what we checked, nothing else */
-		fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
-	}
-	rc = engine_link_trace(d->engine, n->links[i].id, dirmask, fd);
-	if (fd >= 0)
-		close(fd);
+	/* in a sealed memfd: the engine reads what was checked, nothing else */
+	rc = engine_link_trace(d->engine, n->links[i].id, dirmask, ms, cnt);
 	if (rc == -EOPNOTSUPP)
 		return vnet_errf(err, "the running vnet-engine does not know traces (an older "
 				 "version): restart it to use trace= on %s",

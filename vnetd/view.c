@@ -131,15 +131,11 @@ json_t *view_node(struct vnetd *d, struct vnet_network *n, int i, int detail)
 
 static json_t *dir_stats(const struct eng_dir_stats *s, uint64_t capture_dropped)
 {
-	static const char *const causes[] = {
-#define X(e, str) str,
-		ENG_DROP_CAUSES(X)
-#undef X
-	};
 	json_t *drops = json_object();
 
 	for (int c = 0; c < ENG_DROP__COUNT; c++)
-		json_object_set_new(drops, causes[c], json_integer((json_int_t)s->drops[c]));
+		json_object_set_new(drops, eng_drop_name((unsigned)c),
+				    json_integer((json_int_t)s->drops[c]));
 	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:i, s:i, s:I}",
 			 "rx_frames", (json_int_t)s->rx_frames,
 			 "rx_bytes", (json_int_t)s->rx_bytes,
@@ -165,7 +161,7 @@ json_t *view_link(struct vnetd *d, struct vnet_network *n, int i, int stats)
 		"forward", spec_linkparams_json(&l->dir[0]),
 		"reverse", spec_linkparams_json(&l->dir[1]));
 	json_t *prof = profile_json(n, i);
-	struct eng_reply rep;
+	struct engc_stats st;
 
 	if (lr->created) {
 		json_t *path = json_array();
@@ -180,10 +176,10 @@ json_t *view_link(struct vnetd *d, struct vnet_network *n, int i, int stats)
 		if (lr->trace[k][0])
 			json_object_set_new(json_object_get(o, k ? "reverse" : "forward"),
 					    "trace", json_string(lr->trace[k]));
-	if (stats && lr->created && engine_link_stats(d->engine, lr->id, &rep) == 0)
+	if (stats && lr->created && engine_link_stats(d->engine, lr->id, &st) == 0)
 		json_object_set_new(o, "stats", json_pack("{s:o, s:o}",
-			"forward", dir_stats(&rep.stats[0], rep.more.capture_dropped[0]),
-			"reverse", dir_stats(&rep.stats[1], rep.more.capture_dropped[1])));
+			"forward", dir_stats(&st.dir[0], st.capture_dropped[0]),
+			"reverse", dir_stats(&st.dir[1], st.capture_dropped[1])));
 	return o;
 }
 

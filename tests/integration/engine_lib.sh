@@ -7,6 +7,10 @@
 # loss tests count pings, not ARP). cleanup (trap EXIT) stops everything
 # started and deletes namespaces and temp dirs, also when a test fails.
 # Traffic stays between the two namespaces.
+#
+# Tests wait for the events they need (a line printed, a counter reached,
+# an interface gone) with wait_until and a generous timeout, never for a
+# fixed time: on a loaded machine any fixed time is sometimes too short.
 
 set -u
 BIN=${VNET_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/bin}
@@ -24,14 +28,24 @@ PAIR_PID=
 BG_PIDS=()
 FAILS=0
 
-stop_pid() {	# pid: SIGTERM, then SIGKILL after 3 s
-	local pid=$1 i
+# wait_until SECONDS COMMAND...: run COMMAND every 50 ms until it
+# succeeds; status 1 if it has not within SECONDS.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+alive() { kill -0 "$1" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+stop_pid() {	# pid: SIGTERM, then SIGKILL after 10 s
+	local pid=$1
 	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 10 gone "$pid"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
@@ -55,24 +69,16 @@ trap cleanup EXIT
 # ns_iperf_server [ARGS]: a one-client iperf3 server on $IPB in $NSB, its
 # pid in SRV, returning once it listens (a client that came too early
 # would leave it waiting forever). Redirect the call to keep its output.
+iperf_listening() { ip netns exec "$NSB" ss -Hltn "sport = :5201" | grep -q .; }
 ns_iperf_server() {
-	local i
 	ip netns exec "$NSB" iperf3 -s -1 -B "$IPB" "$@" &
 	SRV=$!
 	BG_PIDS+=($SRV)
-	for i in $(seq 50); do
-		ip netns exec "$NSB" ss -Hltn "sport = :5201" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 20 iperf_listening
 }
-# ns_iperf_server_wait: wait for SRV to end after its client, at most 10 s.
+# ns_iperf_server_wait: wait for SRV to end after its client, at most 30 s.
 ns_iperf_server_wait() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 30 gone "$SRV"
 	kill "$SRV" 2>/dev/null
 	wait "$SRV" 2>/dev/null
 }
@@ -109,30 +115,25 @@ for ns in "$NSA" "$NSB"; do
 		net.ipv6.conf.all.disable_ipv6=1 2>/dev/null
 done
 
+engine_answers() { [ -S "$SOCK" ] && "$BIN/eng_pair" --engine-socket "$SOCK" --hello >/dev/null 2>&1; }
 start_engine() {	# [engine args...]
-	local i
 	"$BIN/vnet-engine" --socket "$SOCK" --foreground --log "$TMP/engine.log" "$@" &
 	ENGINE_PID=$!
-	for i in $(seq 50); do
-		[ -S "$SOCK" ] && "$BIN/eng_pair" --engine-socket "$SOCK" --hello >/dev/null 2>&1 &&
-			return 0
-		sleep 0.1
-	done
-	die "vnet-engine did not come up"
+	wait_until 20 engine_answers || die "vnet-engine did not come up"
 }
+
+# pair_started OUT PID: eng_pair PID printed "ready" into OUT, or ended
+pair_started() { grep -qs '^ready$' "$1" || ! alive "$2"; }
 
 # eng_pair ID IFA IFB IPA IPB [prop=value...]: a link between the
 # namespaces, addresses and static neighbours; prints the eng_pair pid.
 add_pair() {
-	local id=$1 ifa=$2 ifb=$3 ipa=$4 ipb=$5 i pid
+	local id=$1 ifa=$2 ifb=$3 ipa=$4 ipb=$5 pid
 	shift 5
 	"$BIN/eng_pair" --engine-socket "$SOCK" --ns-a "$NSA" --if-a "$ifa" \
 		--ns-b "$NSB" --if-b "$ifb" --id "$id" "$@" >"$TMP/pair$id.out" 2>&1 &
 	pid=$!
-	for i in $(seq 50); do
-		grep -q '^ready$' "$TMP/pair$id.out" && break
-		sleep 0.1
-	done
+	wait_until 30 pair_started "$TMP/pair$id.out" "$pid"
 	grep -q '^ready$' "$TMP/pair$id.out" || { cat "$TMP/pair$id.out" >&2; return 1; }
 	ip -n "$NSA" addr add "$ipa/24" dev "$ifa" || return 1
 	ip -n "$NSB" addr add "$ipb/24" dev "$ifb" || return 1
@@ -155,12 +156,27 @@ engine_switches() {
 	cat /proc/"$ENGINE_PID"/task/*/status |
 		awk '/voluntary_ctxt_switches/ { n += $2 } END { print n }'
 }
+# wait_engine_idle: until no engine thread woke for 200 ms (at most 20 s),
+# so that what came before (a controller hanging up...) is over
+wait_engine_idle() {
+	local end=$((SECONDS + 20)) a b
+	b=$(engine_switches)
+	while [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.2
+		a=$b
+		b=$(engine_switches)
+		[ "$a" = "$b" ] && return 0
+	done
+	return 1
+}
 
 eng() { "$BIN/eng_pair" --engine-socket "$SOCK" "$@"; }
 link_set() { eng --set 7 "$@"; }
 
 # Counter of direction 0|1: stat DIR NAME
 stat() { eng --stats 7 | jq -r "select(.dir == $1) | .$2"; }
+# stat_reaches DIR NAME VALUE: the counter is at VALUE or more
+stat_reaches() { [ "$(stat "$1" "$2")" -ge "$3" ]; }
 
 # ping from A to B: ping_ab COUNT INTERVAL -> "sent received avg_ms"
 ping_ab() {

@@ -14,10 +14,7 @@ for i in $(seq 1 $N); do
 		--ns-b "$NSB" --if-b "${P}y$i" --id $((100 + i)) >"$TMP/p$i.out" 2>&1 &
 	pids+=($!)
 	BG_PIDS+=($!)
-	for k in $(seq 50); do
-		grep -q '^ready$' "$TMP/p$i.out" && break
-		sleep 0.05
-	done
+	wait_until 30 pair_started "$TMP/p$i.out" $!
 done
 check "$N links ready" [ "$(grep -l '^ready$' "$TMP"/p*.out | wc -l)" = $N ]
 check "LINK_LIST pages through $N ids" [ "$(eng --list | wc -l)" = $N ]

@@ -9,17 +9,20 @@ command -v iperf3 >/dev/null || die "iperf3 not installed"
 start_engine
 start_pair bandwidth=10mbit
 
-# udp_run SECONDS OFFERED [CHANGE_AT CHANGE_PROPS...]: server intervals in
-# $TMP/srv.json
+# udp_run SECONDS OFFERED [CHANGE_AFTER CHANGE_PROPS...]: server intervals
+# in $TMP/srv.json. The change is made once the link has delivered
+# CHANGE_AFTER bytes of the flow in direction 0: the flow's own clock (at
+# 10 Mbit/s 1.25 MB a second), which a slow start of iperf3 does not move.
 udp_run() {
-	local secs=$1 rate=$2
+	local secs=$1 rate=$2 b0
 	shift 2
+	b0=$(stat 0 tx_bytes)
 	ns_iperf_server -J >"$TMP/srv.json" 2>&1
 	ip netns exec "$NSA" iperf3 -c $IPB -u -b "$rate" -t "$secs" -J >"$TMP/cli.json" 2>&1 &
 	local cli=$!
 	BG_PIDS+=($cli)
 	if [ $# -gt 0 ]; then
-		sleep "$1"
+		wait_until 60 stat_reaches 0 tx_bytes $((b0 + $1))
 		shift
 		link_set "$@"
 	fi
@@ -39,9 +42,9 @@ check "bandwidth=10mbit: UDP payload $(awk "BEGIN {printf \"%.3f\", $r/1e6}") Mb
 check "bandwidth=10mbit: on the wire $(awk "BEGIN {printf \"%.3f\", $wire/1e6}") Mbit/s within 10 +-2 %" \
 	fcmp "$wire >= 9.8e6 && $wire <= 10.2e6"
 
-# live change to 5mbit at t=2.5 s; the queue built up by the excess is
-# served at the new rate
-udp_run 6 12M 2.8 bandwidth=5mbit
+# live change to 5mbit at t=2.8 s (3.5 MB delivered at 10 Mbit/s); the
+# queue built up by the excess is served at the new rate
+udp_run 6 12M 3500000 bandwidth=5mbit
 before=$(rx_rate 1 2)
 after=$(rx_rate 4 6)
 check "live change: before $(awk "BEGIN {printf \"%.3f\", $before/1e6}") Mbit/s (~9.7)" \

@@ -1,7 +1,8 @@
 /*
  * eng_pair.c - drive vnet-engine directly, without vnetd: build one link
  * between two network namespaces, change it, read its counters. Used by
- * tests/integration/t_engine_*.sh and for benchmarks.
+ * tests/integration/t_engine_*.sh and for benchmarks. Every request goes
+ * through the typed calls of lib/engine_client.h.
  *
  *   eng_pair --engine-socket PATH --ns-a NS --if-a IF --ns-b NS --if-b IF
  *            [--id N] [--mtu N] [prop=value ...]
@@ -16,6 +17,10 @@
  *   eng_pair --engine-socket PATH --set ID [dir=0|1|both] prop=value ...
  *   eng_pair --engine-socket PATH --state ID up|down
  *   eng_pair --engine-socket PATH --detach ID SIDE
+ *   eng_pair --engine-socket PATH --attach ID SIDE KIND
+ *       PORT_ATTACH of a port of kind KIND ("tap", "vxlan", ...) without a
+ *       descriptor: shows how the engine answers a kind it does not
+ *       implement, or a TAP without its fd.
  *   eng_pair --engine-socket PATH --stats ID
  *       One JSON object per line: {"dir":0,"rx_frames":...} for each
  *       direction, then {"up":1,"attached":[1,1]}.
@@ -39,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -59,7 +63,10 @@ static void usage(void)
 		"       eng_pair --engine-socket PATH --set ID [dir=0|1|both] prop=value ...\n"
 		"       eng_pair --engine-socket PATH --state ID up|down\n"
 		"       eng_pair --engine-socket PATH --detach ID SIDE\n"
-		"       eng_pair --engine-socket PATH --stats ID | --list | --hello | --shutdown\n");
+		"       eng_pair --engine-socket PATH --attach ID SIDE KIND\n"
+		"       eng_pair --engine-socket PATH --stats ID | --list | --hello | --shutdown\n"
+		"       eng_pair --engine-socket PATH --trace ID FILE|none [dir=0|1|both]\n"
+		"       eng_pair --engine-socket PATH --capture ID [dir=0|1|both] [count=N]\n");
 	exit(2);
 }
 
@@ -75,12 +82,9 @@ static int connect_engine(void)
 	return fd;
 }
 
-/* One request on a fresh connection (or on *fdp when given). */
-static int call(int fd, struct eng_req *req, int pass, struct eng_reply *rep,
-		const char *what)
+/* Report rc (0 or -errno) of request `what`; returns rc. */
+static int check(int rc, const char *what)
 {
-	int rc = engc_call(fd, req, pass, rep);
-
 	if (rc < 0)
 		fprintf(stderr, "eng_pair: %s: %s\n", what, strerror(-rc));
 	return rc;
@@ -129,32 +133,26 @@ static void parse_props(int argc, char **argv, struct link_params *p, uint32_t *
 	}
 }
 
-static void print_stats(const struct eng_reply *rep)
+static void print_stats(const struct engc_stats *st)
 {
-	static const char *const drops[] = {
-#define X(e, s) s,
-		ENG_DROP_CAUSES(X)
-#undef X
-	};
-
 	for (int d = 0; d < 2; d++) {
-		const struct eng_dir_stats *s = &rep->stats[d];
+		const struct eng_dir_stats *s = &st->dir[d];
 
 		printf("{\"dir\":%d,\"rx_frames\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 		       ",\"tx_frames\":%" PRIu64 ",\"tx_bytes\":%" PRIu64, d,
 		       s->rx_frames, s->rx_bytes, s->tx_frames, s->tx_bytes);
 		for (int i = 0; i < ENG_DROP__COUNT; i++)
-			printf(",\"drop_%s\":%" PRIu64, drops[i], s->drops[i]);
+			printf(",\"drop_%s\":%" PRIu64, eng_drop_name(i), s->drops[i]);
 		printf(",\"duplicated\":%" PRIu64 ",\"corrupted\":%" PRIu64
 		       ",\"reordered\":%" PRIu64 ",\"queue_frames\":%u,\"queue_bytes\":%u",
 		       s->duplicated, s->corrupted, s->reordered, s->queue_frames,
 		       s->queue_bytes);
 		printf(",\"capture_frames\":%" PRIu64 ",\"capture_dropped\":%" PRIu64
-		       ",\"trace_len\":%u}\n", rep->more.capture_frames[d],
-		       rep->more.capture_dropped[d], rep->more.trace_len[d]);
+		       ",\"trace_len\":%u}\n", st->capture_frames[d],
+		       st->capture_dropped[d], st->trace_len[d]);
 	}
-	printf("{\"up\":%d,\"attached\":[%d,%d]}\n", rep->up, rep->attached[0],
-	       rep->attached[1]);
+	printf("{\"up\":%d,\"attached\":[%d,%d]}\n", st->up, st->attached[0],
+	       st->attached[1]);
 }
 
 static int open_netns(const char *name)
@@ -221,16 +219,16 @@ static void wait_for_end(void)
 static int run_pair(const char *ns[2], const char *ifn[2], uint64_t id, unsigned mtu,
 		    int argc, char **argv)
 {
-	struct eng_req req;
-	struct eng_reply rep;
-	struct link_params p;
+	struct link_params p[2];
 	uint32_t mask = 0;
+	char name[64];
 	int tap[2] = { -1, -1 }, efd, rc = 1;
 
-	linkp_init(&p);
-	parse_props(argc, argv, &p, &mask, NULL);
+	linkp_init(&p[0]);
+	parse_props(argc, argv, &p[0], &mask, NULL);
+	p[1] = p[0];
 	if (!mtu)
-		mtu = p.mtu ? p.mtu : LINKP_DEFAULT_MTU;
+		mtu = p[0].mtu ? p[0].mtu : LINKP_DEFAULT_MTU;
 
 	for (int s = 0; s < 2; s++) {
 		uint8_t mac[6];
@@ -247,28 +245,16 @@ static int run_pair(const char *ns[2], const char *ifn[2], uint64_t id, unsigned
 	}
 
 	efd = connect_engine();
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_LINK_ADD;
-	req.id = id;
-	req.params[0] = req.params[1] = p;
-	snprintf(req.name, sizeof(req.name), "%s:%s-%s:%s", ns[0], ifn[0], ns[1], ifn[1]);
-	if (call(efd, &req, -1, &rep, "LINK_ADD") < 0)
+	snprintf(name, sizeof(name), "%s:%s-%s:%s", ns[0], ifn[0], ns[1], ifn[1]);
+	if (check(engc_link_add(efd, id, name, p, false), "LINK_ADD") < 0)
 		goto out_close;
 	for (int s = 0; s < 2; s++) {
-		memset(&req, 0, sizeof(req));
-		req.h.type = ENG_PORT_ATTACH;
-		req.id = id;
-		req.side = (uint8_t)s;
-		if (call(efd, &req, tap[s], &rep, "PORT_ATTACH") < 0)
+		if (check(engc_port_attach(efd, id, s, NULL, tap[s]), "PORT_ATTACH") < 0)
 			goto out_del;
 		close(tap[s]);	/* the engine holds the TAP now */
 		tap[s] = -1;
 	}
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_LINK_STATE;
-	req.id = id;
-	req.up = 1;
-	if (call(efd, &req, -1, &rep, "LINK_STATE") < 0)
+	if (check(engc_link_state(efd, id, true), "LINK_STATE") < 0)
 		goto out_del;
 	close(efd);
 
@@ -278,10 +264,7 @@ static int run_pair(const char *ns[2], const char *ifn[2], uint64_t id, unsigned
 	rc = 0;
 	efd = connect_engine();
 out_del:
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_LINK_DEL;
-	req.id = id;
-	if (call(efd, &req, -1, &rep, "LINK_DEL") < 0)
+	if (check(engc_link_del(efd, id), "LINK_DEL") < 0)
 		rc = 1;
 out_close:
 	close(efd);
@@ -311,19 +294,14 @@ static void dir_count_args(int argc, char **argv, uint8_t *dirmask, uint32_t *co
 
 static int run_trace(uint64_t id, int argc, char **argv)
 {
-	struct eng_req req;
-	struct eng_reply rep;
+	uint8_t dirmask = 3;
 	uint32_t *ms = NULL;
 	size_t n = 0, cap = 0;
-	int fd = -1, efd, rc;
+	int efd, rc;
 
 	if (argc < 1)
 		usage();
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_LINK_TRACE;
-	req.id = id;
-	req.dirmask = 3;
-	dir_count_args(argc - 1, argv + 1, &req.dirmask, NULL);
+	dir_count_args(argc - 1, argv + 1, &dirmask, NULL);
 	if (strcmp(argv[0], "none") != 0) {
 		FILE *f = fopen(argv[0], "r");
 		unsigned long v;
@@ -338,35 +316,27 @@ static int run_trace(uint64_t id, int argc, char **argv)
 			ms[n++] = (uint32_t)v;
 		}
 		fclose(f);
-		fd = memfd_create("trace", MFD_CLOEXEC);
-		if (fd < 0 || write(fd, ms, n * 4) != (ssize_t)(n * 4)) {
-			fprintf(stderr, "eng_pair: memfd: %s\n", strerror(errno));
+		if (!n) {
+			fprintf(stderr, "eng_pair: %s: no delivery opportunity\n", argv[0]);
 			return 1;
 		}
-		free(ms);
 	}
 	efd = connect_engine();
-	rc = call(efd, &req, fd, &rep, "LINK_TRACE");
+	rc = check(engc_link_trace(efd, id, dirmask, ms, n), "LINK_TRACE");
 	close(efd);
-	if (fd >= 0)
-		close(fd);
+	free(ms);
 	return rc < 0 ? 1 : 0;
 }
 
 static int run_capture(uint64_t id, int argc, char **argv)
 {
-	struct eng_req req;
-	struct eng_reply rep;
+	uint8_t dirmask = 3;
+	uint32_t count = 0;
 	int pfd[2], efd, sfd, rc;
 	sigset_t sigs;
 	char buf[65536];
 
-	memset(&req, 0, sizeof(req));
-	req.h.type = ENG_CAPTURE_START;
-	req.id = id;
-	req.dirmask = 3;
-	dir_count_args(argc, argv, &req.dirmask, &req.count);
-	snprintf(req.name, sizeof(req.name), "a>b");
+	dir_count_args(argc, argv, &dirmask, &count);
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return 1;
 	sigemptyset(&sigs);
@@ -375,7 +345,8 @@ static int run_capture(uint64_t id, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	efd = connect_engine();
-	rc = call(efd, &req, pfd[1], &rep, "CAPTURE_START");
+	rc = check(engc_capture_start(efd, id, dirmask, count, "a>b", pfd[1], NULL),
+		   "CAPTURE_START");
 	close(pfd[1]);
 	if (rc < 0)
 		return 1;
@@ -386,10 +357,7 @@ static int run_capture(uint64_t id, int argc, char **argv)
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents) {
-			memset(&req, 0, sizeof(req));
-			req.h.type = ENG_CAPTURE_STOP;
-			req.id = id;
-			call(efd, &req, -1, &rep, "CAPTURE_STOP");
+			check(engc_capture_stop(efd, id, NULL), "CAPTURE_STOP");
 			/* the engine closed its end: drain to EOF */
 			sfd = -1;
 		}
@@ -406,60 +374,88 @@ static int run_capture(uint64_t id, int argc, char **argv)
 	return 0;
 }
 
-static int run_simple(int type, uint64_t id, int argc, char **argv)
+static int run_set(int efd, uint64_t id, int argc, char **argv)
 {
-	struct eng_req req;
-	struct eng_reply rep;
-	int fd = connect_engine(), rc;
+	struct link_params p[2];
+	uint8_t dirmask = 3;
+	uint32_t mask = 0;
 
-	memset(&req, 0, sizeof(req));
-	req.h.type = (uint16_t)type;
-	req.id = id;
-	switch (type) {
-	case ENG_LINK_SET:
-		req.dirmask = 3;
-		parse_props(argc, argv, &req.params[0], &req.mask, &req.dirmask);
-		req.params[1] = req.params[0];
-		break;
-	case ENG_LINK_STATE:
-		if (argc != 1 || (strcmp(argv[0], "up") && strcmp(argv[0], "down")))
-			usage();
-		req.up = strcmp(argv[0], "up") == 0;
-		break;
-	case ENG_PORT_DETACH:
-		if (argc != 1 || (strcmp(argv[0], "0") && strcmp(argv[0], "1")))
-			usage();
-		req.side = (uint8_t)(argv[0][0] - '0');
-		break;
-	default:
-		if (argc)
-			usage();
+	memset(p, 0, sizeof(p));
+	parse_props(argc, argv, &p[0], &mask, &dirmask);
+	p[1] = p[0];
+	return check(engc_link_set(efd, id, dirmask, mask, p), "LINK_SET");
+}
+
+static int run_state(int efd, uint64_t id, int argc, char **argv)
+{
+	if (argc != 1 || (strcmp(argv[0], "up") && strcmp(argv[0], "down")))
+		usage();
+	return check(engc_link_state(efd, id, strcmp(argv[0], "up") == 0), "LINK_STATE");
+}
+
+static int run_detach(int efd, uint64_t id, int argc, char **argv)
+{
+	if (argc != 1 || (strcmp(argv[0], "0") && strcmp(argv[0], "1")))
+		usage();
+	return check(engc_port_detach(efd, id, argv[0][0] - '0'), "PORT_DETACH");
+}
+
+/* A port of kind KIND on side SIDE, without a descriptor: what the engine
+ * answers a kind it does not implement, or a TAP without its fd. */
+static int run_attach(int efd, uint64_t id, int argc, char **argv)
+{
+	struct eng_port desc = { 0 };
+	int kind;
+
+	if (argc != 2 || (strcmp(argv[0], "0") && strcmp(argv[0], "1")))
+		usage();
+	if ((kind = eng_port_kind_parse(argv[1])) < 0) {
+		fprintf(stderr, "eng_pair: unknown port kind '%s'\n", argv[1]);
+		exit(2);
 	}
-	if (type == ENG_LINK_LIST) {
-		for (uint64_t off = 0;; off += ENG_LIST_MAX) {
-			req.id = off;
-			if ((rc = call(fd, &req, -1, &rep, "LINK_LIST")) < 0)
-				break;
-			for (uint32_t i = 0; i < rep.count; i++)
-				printf("%" PRIu64 "\n", rep.ids[i]);
-			if (rep.count < ENG_LIST_MAX)
-				break;
-		}
-	} else {
-		rc = call(fd, &req, -1, &rep, "request");
-		if (rc == 0 && type == ENG_LINK_STATS)
-			print_stats(&rep);
-		if (rc == 0 && type == ENG_HELLO)
-			printf("{\"pid\":%d,\"links\":%u}\n", rep.pid, rep.count);
-	}
-	close(fd);
-	return rc < 0 ? 1 : 0;
+	desc.kind = (uint8_t)kind;
+	return check(engc_port_attach(efd, id, argv[0][0] - '0', &desc, -1), "PORT_ATTACH");
+}
+
+static int run_stats(int efd, uint64_t id)
+{
+	struct engc_stats st;
+	int rc = check(engc_link_stats(efd, id, &st), "LINK_STATS");
+
+	if (rc == 0)
+		print_stats(&st);
+	return rc;
+}
+
+static int run_list(int efd)
+{
+	uint64_t *ids;
+	size_t n;
+	int rc = check(engc_link_list(efd, &ids, &n), "LINK_LIST");
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		printf("%" PRIu64 "\n", ids[i]);
+	free(ids);
+	return 0;
+}
+
+static int run_hello(int efd)
+{
+	int32_t pid;
+	uint32_t nlinks;
+	int rc = check(engc_hello(efd, &pid, &nlinks), "HELLO");
+
+	if (rc == 0)
+		printf("{\"pid\":%d,\"links\":%u}\n", pid, nlinks);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	enum { O_NSA = 256, O_NSB, O_IFA, O_IFB, O_ID, O_MTU, O_SET, O_STATS, O_STATE,
-	       O_DETACH, O_LIST, O_HELLO, O_SHUTDOWN, O_TRACE, O_CAPTURE };
+	       O_DETACH, O_ATTACH, O_LIST, O_HELLO, O_SHUTDOWN, O_TRACE, O_CAPTURE };
 	static const struct option opts[] = {
 		{ "engine-socket", required_argument, NULL, 's' },
 		{ "ns-a", required_argument, NULL, O_NSA },
@@ -472,6 +468,7 @@ int main(int argc, char **argv)
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "state", required_argument, NULL, O_STATE },
 		{ "detach", required_argument, NULL, O_DETACH },
+		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "list", no_argument, NULL, O_LIST },
 		{ "hello", no_argument, NULL, O_HELLO },
 		{ "shutdown", no_argument, NULL, O_SHUTDOWN },
@@ -482,7 +479,7 @@ int main(int argc, char **argv)
 	const char *ns[2] = { NULL, NULL }, *ifn[2] = { NULL, NULL };
 	uint64_t id = 1;
 	unsigned mtu = 0;
-	int mode = 0, o;
+	int mode = 0, o, efd, rc;
 
 	/* "+": stop at the first prop=value so values may start with '-'. */
 	while ((o = getopt_long(argc, argv, "+s:", opts, NULL)) != -1) {
@@ -512,6 +509,7 @@ int main(int argc, char **argv)
 		case O_STATS:
 		case O_STATE:
 		case O_DETACH:
+		case O_ATTACH:
 		case O_TRACE:
 		case O_CAPTURE:
 			id = parse_u64(optarg);
@@ -536,23 +534,44 @@ int main(int argc, char **argv)
 		if (!ns[0] || !ns[1] || !ifn[0] || !ifn[1])
 			usage();
 		return run_pair(ns, ifn, id, mtu, argc, argv);
-	case O_SET:
-		return run_simple(ENG_LINK_SET, id, argc, argv);
-	case O_STATS:
-		return run_simple(ENG_LINK_STATS, id, argc, argv);
-	case O_STATE:
-		return run_simple(ENG_LINK_STATE, id, argc, argv);
-	case O_DETACH:
-		return run_simple(ENG_PORT_DETACH, id, argc, argv);
-	case O_LIST:
-		return run_simple(ENG_LINK_LIST, 0, argc, argv);
-	case O_HELLO:
-		return run_simple(ENG_HELLO, 0, argc, argv);
 	case O_TRACE:
 		return run_trace(id, argc, argv);
 	case O_CAPTURE:
 		return run_capture(id, argc, argv);
-	default:
-		return run_simple(ENG_SHUTDOWN, 0, argc, argv);
+	case O_STATS:
+	case O_LIST:
+	case O_HELLO:
+	case O_SHUTDOWN:
+		if (argc)
+			usage();
+		break;
 	}
+	efd = connect_engine();
+	switch (mode) {
+	case O_SET:
+		rc = run_set(efd, id, argc, argv);
+		break;
+	case O_STATE:
+		rc = run_state(efd, id, argc, argv);
+		break;
+	case O_DETACH:
+		rc = run_detach(efd, id, argc, argv);
+		break;
+	case O_ATTACH:
+		rc = run_attach(efd, id, argc, argv);
+		break;
+	case O_STATS:
+		rc = run_stats(efd, id);
+		break;
+	case O_LIST:
+		rc = run_list(efd);
+		break;
+	case O_HELLO:
+		rc = run_hello(efd);
+		break;
+	default:
+		rc = check(engc_shutdown(efd), "SHUTDOWN");
+	}
+	close(efd);
+	return rc < 0 ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /*
  * test_trace_model.c - the delivery-opportunity shaper of vnet-engine
- * (model_ts_* in engine/model.c, mahimahi's trace semantics) driven by a
+ * (model_ts_* in engine/linkmodel.c, mahimahi's trace semantics) driven by a
  * fake clock: one opportunity per millisecond, frames smaller and larger
  * than an opportunity, opportunities lost while the queue is empty, the
  * trace repeating, long idle periods, and trace validation.
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "linkmodel.h"
 
 #define MS 1000000ull
 #define T0 (5 * MODEL_NS_PER_S)	/* fake clock start: not 0 */
@@ -28,7 +28,7 @@ static struct model_trace *trace(const uint32_t *ms, uint32_t n)
 	return tr;
 }
 
-/* The queue as dir.c runs it: the head departs at model_ts_take(). */
+/* The queue as direction.c runs it: the head departs at model_ts_take(). */
 static uint64_t depart(struct model_ts *s, const struct model_trace *tr, uint32_t bytes,
 		       uint64_t arrival)
 {

@@ -1,9 +1,9 @@
 /*
- * test_model.c - the link model of vnet-engine (engine/model.c) driven by a
- * fake clock: shaper timing to the nanosecond, rate changes re-timing the
- * queue, delay and jitter without reordering, loss statistics, the
- * Gilbert-Elliott model, CoDel, and frame checks (GSO on-wire size, MTU,
- * malformed headers).
+ * test_linkmodel.c - the link model of vnet-engine (engine/linkmodel.c)
+ * driven by a fake clock: shaper timing to the nanosecond, rate changes
+ * re-timing the queue, delay and jitter without reordering, loss
+ * statistics, the Gilbert-Elliott model, CoDel, and frame checks (GSO
+ * on-wire size, MTU, malformed headers).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "linkmodel.h"
 
 #define MS 1000000ull
 #define US 1000ull
@@ -23,7 +23,7 @@
 /* ---- shaper -------------------------------------------------------------- */
 
 /* Frames all queued at t0 leave the shaper at these times (the queue as
- * dir.c runs it: only the head is timed, from the bucket). */
+ * direction.c runs it: only the head is timed, from the bucket). */
 static void drain(struct model_tb *tb, const uint32_t *size, const uint64_t *arrival,
 		  int n, uint64_t *dep)
 {

@@ -1,10 +1,11 @@
 /*
- * model.h - the link model of one direction, as pure functions.
+ * linkmodel.h - the link model of one direction, as pure functions.
  *
  * Nothing here reads a clock, touches a file descriptor or allocates: every
  * function takes the time (`now`, nanoseconds on CLOCK_MONOTONIC in the
- * engine, a fake clock in tests/unit/test_model.c) and the state it updates
- * explicitly. The engine's pipeline (dir.c) strings these together:
+ * engine, a fake clock in tests/unit/test_linkmodel.c) and the state it
+ * updates explicitly. The pipeline of a direction (direction.c) strings
+ * these together; their prefix is model_:
  *
  *   model_frame_parse  ingress checks (malformed, MTU) and on-wire size
  *   model_tb_*         shaper: token bucket in bytes at rate_bps
@@ -14,8 +15,8 @@
  *   model_loss         random loss and Gilbert-Elliott burst loss
  *   model_rng_*        the random source of all of the above (xoshiro256**)
  */
-#ifndef VNET_ENGINE_MODEL_H
-#define VNET_ENGINE_MODEL_H
+#ifndef VNET_ENGINE_LINKMODEL_H
+#define VNET_ENGINE_LINKMODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /*
- * model.c - see model.h. Pure arithmetic on explicit state and time; the
+ * linkmodel.c - see linkmodel.h. Pure arithmetic on explicit state and time; the
  * engine and the unit tests call the same code.
  */
-#include "model.h"
+#include "linkmodel.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,15 +1,17 @@
 /*
- * dir.c - the pipeline of one direction of a link, run on its worker.
+ * direction.c - one direction of a link, run on its worker: the pipeline a
+ * frame read on one side goes through on its way to the other side.
  *
- *   dir_input:  fast path   -> write to the egress TAP at once
- *               rate set    -> queue (drop-tail: queue, queue_bytes)
- *               otherwise   -> delay line (or straight to egress when
- *                              there is no delay either)
- *   dir_run:    queue -> shaper (token bucket or trace, optional CoDel)
- *               -> delay line
- *               delay line / express line -> egress
- *   egress:     link down / no TAP -> drop; loss, burst loss; duplicate;
- *               corrupt one bit; write (and a copy to the capture, if any)
+ *   direction_input  fast path  -> write to the egress port at once
+ *                    rate set   -> queue (drop-tail: queue, queue_bytes)
+ *                    otherwise  -> delay line (or straight to egress when
+ *                                  there is no delay either)
+ *   direction_run    queue -> shaper (token bucket or trace, optional
+ *                    CoDel) -> delay line;
+ *                    delay line / express line -> egress
+ *   egress           link down / far port missing -> drop; loss, burst
+ *                    loss; duplicate; corrupt one bit; send (and a copy to
+ *                    the capture, if any)
  *
  * The shaper only ever times the frame at the head of the queue, from the
  * bucket's state, so a rate change re-times every frame still waiting. A
@@ -22,7 +24,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "engine.h"
 #include "log.h"
@@ -54,23 +55,23 @@ static struct frame *fifo_pop(struct fifo *q)
 	return f;
 }
 
-static inline void drop(struct dir *d, enum eng_drop_cause cause)
+static inline void drop(struct direction *d, enum eng_drop_cause cause)
 {
 	d->st.drops[cause]++;
 }
 
-static void update_fast(struct dir *d)
+static void update_fast(struct direction *d)
 {
 	d->fast = d->transparent && !d->queue.head && !d->line.head && !d->express.head;
 }
 
 /* No property and no trace: frames pass at once (the fast path). */
-static void update_transparent(struct dir *d)
+static void update_transparent(struct direction *d)
 {
 	d->transparent = model_transparent(&d->p) && !d->trace;
 }
 
-void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *p)
+void direction_init(struct direction *d, struct link *l, int idx, const struct link_params *p)
 {
 	uint64_t now = engine_now();
 
@@ -86,23 +87,13 @@ void dir_init(struct dir *d, struct link *l, int idx, const struct link_params *
 	update_fast(d);
 }
 
-static int tap_write(int fd, const uint8_t *buf, size_t n)
-{
-	ssize_t w;
-
-	do
-		w = write(fd, buf, n);
-	while (w < 0 && errno == EINTR);
-	return w == (ssize_t)n ? 0 : -1;
-}
-
-/* Write a frame to the egress TAP, count it and capture it; 0 or -1 (a
+/* Send a frame to the egress port, count it and capture it; 0 or -1 (a
  * write drop, counted). */
-static int emit(struct dir *d, struct port *out, const uint8_t *buf, size_t n)
+static int emit(struct direction *d, struct port *out, const uint8_t *buf, size_t n)
 {
 	size_t len = n - MODEL_VNET_HDR_LEN;
 
-	if (tap_write(out->fd, buf, n) < 0) {
+	if (port_send(out, buf, n) < 0) {
 		drop(d, ENG_DROP_WRITE);
 		return -1;
 	}
@@ -114,7 +105,7 @@ static int emit(struct dir *d, struct port *out, const uint8_t *buf, size_t n)
 }
 
 /* The last stage: link state, loss, duplication, corruption, write. */
-static void egress(struct dir *d, uint8_t *buf, size_t n)
+static void egress(struct direction *d, uint8_t *buf, size_t n)
 {
 	struct link *l = d->link;
 	struct port *out = &l->port[!d->idx];
@@ -124,7 +115,7 @@ static void egress(struct dir *d, uint8_t *buf, size_t n)
 		drop(d, ENG_DROP_DOWN);
 		return;
 	}
-	if (out->fd < 0 || out->dead) {
+	if (!port_attached(out)) {
 		drop(d, ENG_DROP_CARRIER);
 		return;
 	}
@@ -170,7 +161,7 @@ static struct frame *frame_new(const uint8_t *buf, size_t n, uint64_t now,
 }
 
 /* A frame leaves the shaper at t: into the delay line or the express line. */
-static void to_line(struct dir *d, struct frame *f, uint64_t t)
+static void to_line(struct direction *d, struct frame *f, uint64_t t)
 {
 	bool skip;
 
@@ -183,12 +174,12 @@ static void to_line(struct dir *d, struct frame *f, uint64_t t)
 	}
 }
 
-static bool lines_full(const struct dir *d)
+static bool lines_full(const struct direction *d)
 {
 	return d->line.frames + d->express.frames + d->queue.frames >= ENGINE_LINE_MAX;
 }
 
-void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *mf)
+void direction_input(struct direction *d, uint8_t *buf, size_t n, const struct model_frame *mf)
 {
 	struct link *l = d->link;
 	uint64_t now;
@@ -217,7 +208,7 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 			return;
 		}
 		fifo_push(&d->queue, f);
-		dir_run(d, now);
+		direction_run(d, now);
 		return;
 	}
 	if (!d->p.delay_ns && !d->p.jitter_ns && !d->line.head && !d->express.head &&
@@ -231,11 +222,11 @@ void dir_input(struct dir *d, uint8_t *buf, size_t n, const struct model_frame *
 		return;
 	}
 	to_line(d, f, now);
-	dir_run(d, now);
+	direction_run(d, now);
 }
 
 /* Time of the next event of d, 0 if none. */
-static uint64_t next_event(const struct dir *d)
+static uint64_t next_event(const struct direction *d)
 {
 	uint64_t t = 0;
 
@@ -251,7 +242,7 @@ static uint64_t next_event(const struct dir *d)
 	return t;
 }
 
-void dir_run(struct dir *d, uint64_t now)
+void direction_run(struct direction *d, uint64_t now)
 {
 	struct frame *f;
 	uint32_t mtu = d->p.mtu ? d->p.mtu : LINKP_DEFAULT_MTU;
@@ -298,7 +289,7 @@ void dir_run(struct dir *d, uint64_t now)
 	worker_timer_set(d->link->w, d, next_event(d));
 }
 
-void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t now)
+void direction_params_changed(struct direction *d, const struct link_params *old, uint64_t now)
 {
 	if (d->p.rate_bps != old->rate_bps || d->p.burst_bytes != old->burst_bytes) {
 		if (d->p.rate_bps)
@@ -312,8 +303,8 @@ void dir_params_changed(struct dir *d, const struct link_params *old, uint64_t n
 		memset(&d->codel, 0, sizeof(d->codel));
 	update_transparent(d);
 	/* Frames already in the delay line keep their delivery time: they are
-	 * on the wire. Frames in the queue are re-timed by dir_run. */
-	dir_run(d, now);
+	 * on the wire. Frames in the queue are re-timed by direction_run. */
+	direction_run(d, now);
 }
 
 static void trace_put(struct model_trace *tr)
@@ -322,7 +313,7 @@ static void trace_put(struct model_trace *tr)
 		free(tr);
 }
 
-void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now)
+void direction_set_trace(struct direction *d, struct model_trace *tr, uint64_t now)
 {
 	struct model_trace *old = d->trace;
 
@@ -335,10 +326,10 @@ void dir_set_trace(struct dir *d, struct model_trace *tr, uint64_t now)
 	model_ts_init(&d->ts, now);
 	update_transparent(d);
 	if (d->link->w)
-		dir_run(d, now);
+		direction_run(d, now);
 }
 
-void dir_flush(struct dir *d, enum eng_drop_cause cause)
+void direction_flush(struct direction *d, enum eng_drop_cause cause)
 {
 	struct fifo *qs[] = { &d->queue, &d->line, &d->express };
 	struct frame *f;
@@ -354,12 +345,12 @@ void dir_flush(struct dir *d, enum eng_drop_cause cause)
 		worker_timer_set(d->link->w, d, 0);
 }
 
-uint32_t dir_held_frames(const struct dir *d)
+uint32_t direction_held_frames(const struct direction *d)
 {
 	return d->queue.frames + d->line.frames + d->express.frames;
 }
 
-uint64_t dir_held_bytes(const struct dir *d)
+uint64_t direction_held_bytes(const struct direction *d)
 {
 	return d->queue.bytes + d->line.bytes + d->express.bytes;
 }
