@@ -102,6 +102,19 @@ static int call(struct ctl *c, enum wcmd_type type, struct link *l,
 	return worker_call(worker_of(c, l->id), &cmd);
 }
 
+/* PORT_GET: a copy of the port's fd, to go with the reply. */
+static int req_port_get(struct ctl *c, struct link *l, const struct eng_req *req, int *out)
+{
+	struct wcmd cmd = { .type = WCMD_PORT_FD, .link = l, .req = req, .fd = -1 };
+	int rc;
+
+	if (req->side > 1)
+		return -EINVAL;
+	if ((rc = worker_call(worker_of(c, l->id), &cmd)) == 0)
+		*out = cmd.fd;
+	return rc;
+}
+
 /* ---- requests -------------------------------------------------------------- */
 
 static void log_params(const struct link *l, const struct eng_req *req)
@@ -250,8 +263,10 @@ static int req_link_trace(struct ctl *c, struct link *l, const struct eng_req *r
 }
 
 /* Run req; *fd is the descriptor that came with it (-1 none): set to -1
- * when its ownership passed to a link. */
-static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_reply *rep)
+ * when its ownership passed to a link. *out: a descriptor to send with the
+ * reply (PORT_GET), closed once sent. */
+static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_reply *rep,
+		  int *out)
 {
 	struct link *l = NULL;
 	int rc;
@@ -322,6 +337,8 @@ static int handle(struct ctl *c, const struct eng_req *req, int *fd, struct eng_
 		return call(c, WCMD_CAPTURE_STOP, l, req, -1, rep);
 	case ENG_LINK_TRACE:
 		return req_link_trace(c, l, req, *fd);
+	case ENG_PORT_GET:
+		return req_port_get(c, l, req, out);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -395,13 +412,35 @@ static ssize_t recv_req(int fd, struct eng_req *req, int *passed, bool *trunc)
 	return n;
 }
 
+/* The reply, with fd (>= 0) as SCM_RIGHTS. */
+static ssize_t send_reply(int sock, const struct eng_reply *rep, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { (void *)rep, sizeof(*rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = sizeof(cm.buf);
+		cm.h.cmsg_level = SOL_SOCKET;
+		cm.h.cmsg_type = SCM_RIGHTS;
+		cm.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&cm.h), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static void serve_controller(struct ctl *c)
 {
 	for (;;) {
 		struct eng_req req;
 		struct eng_reply rep;
 		bool trunc = false;
-		int fd;
+		int fd, out = -1;
 		ssize_t n;
 
 		memset(&req, 0, sizeof(req));
@@ -425,13 +464,16 @@ static void serve_controller(struct ctl *c)
 		else if (req.h.version != ENG_PROTO_VERSION)
 			rep.status = -EPROTONOSUPPORT;
 		else
-			rep.status = handle(c, &req, &fd, &rep);
+			rep.status = handle(c, &req, &fd, &rep, &out);
 		if (rep.status < 0 && rep.status != -ENOENT)
 			log_warn("request %s for link %" PRIu64 " failed: %s",
 				 eng_msg_name(req.h.type), req.id, strerror(-rep.status));
 		if (fd >= 0)
 			close(fd);
-		if (send(c->cfd, &rep, sizeof(rep), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		n = send_reply(c->cfd, &rep, out);
+		if (out >= 0)
+			close(out);
+		if (n < 0) {
 			drop_controller(c, strerror(errno));
 			return;
 		}

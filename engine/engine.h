@@ -143,6 +143,8 @@ struct link {
 	struct port port[2];
 	struct direction dir[2];
 	struct capture *cap;		/* pcapng capture in progress, or NULL */
+	bool resuming;			/* re-attached after an engine restart: the
+					 * carrier stays as it is until both sides are */
 	struct link *prev, *next;	/* the worker's list */
 };
 
@@ -159,6 +161,8 @@ void link_stop(struct link *l);
  * replacing the one there. On success the port owns fd. */
 int link_attach(struct link *l, int side, const struct eng_port *desc, int fd);
 int link_detach(struct link *l, int side);
+/* A copy of the fd of side's port (-ENOENT none, -EOPNOTSUPP no fd). */
+int link_port_fd(const struct link *l, int side);
 int link_set(struct link *l, uint8_t dirmask, uint32_t mask,
 	     const struct link_params p[2]);
 void link_set_up(struct link *l, bool up);

@@ -22,6 +22,7 @@
  * on when the effect is cleared. Offloads of the other direction stay on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,8 +63,11 @@ void link_sync_ports(struct link *l)
 {
 	bool on = l->up && port_attached(&l->port[0]) && port_attached(&l->port[1]);
 
+	if (on)
+		l->resuming = false;
 	for (int s = 0; s < 2; s++) {
-		port_set_carrier(&l->port[s], on);
+		if (!l->resuming)
+			port_set_carrier(&l->port[s], on);
 		port_set_offload(&l->port[s], !model_per_segment(&l->dir[s].p));
 	}
 }
@@ -90,7 +94,13 @@ int link_attach(struct link *l, int side, const struct eng_port *desc, int fd)
 	int rc = port_open(pt, desc, fd);
 
 	if (rc == 0)
-		log_info("link %s: side %d attached (%s)", l->name, side, pt->name);
+		log_info("link %s: side %d attached (%s)%s", l->name, side, pt->name,
+			 desc->flags & ENG_PORT_F_RESUME ? ", resumed" : "");
+	/* a side resumed after a restart of the engine: its carrier is what it
+	 * was, leave it so until the other side is back too */
+	if (rc == 0 && (desc->flags & ENG_PORT_F_RESUME) && l->up &&
+	    !port_attached(&l->port[!side]))
+		l->resuming = true;
 	link_sync_ports(l);
 	return rc;
 }
@@ -109,8 +119,22 @@ int link_detach(struct link *l, int side)
 		log_info("link %s: side %d detached (%s)", l->name, side,
 			 l->port[side].name);
 	port_close(&l->port[side], true);
+	l->resuming = false;
 	link_sync_ports(l);
 	return 0;
+}
+
+int link_port_fd(const struct link *l, int side)
+{
+	const struct port *pt = &l->port[side];
+	int fd;
+
+	if (!port_attached(pt))
+		return -ENOENT;
+	if (pt->fd < 0)
+		return -EOPNOTSUPP;
+	fd = fcntl(pt->fd, F_DUPFD_CLOEXEC, 3);
+	return fd < 0 ? -errno : fd;
 }
 
 int link_set(struct link *l, uint8_t dirmask, uint32_t mask,
@@ -144,6 +168,8 @@ void link_set_up(struct link *l, bool up)
 		for (int s = 0; s < 2; s++)
 			direction_flush(&l->dir[s], ENG_DROP_DOWN);
 	l->up = up;
+	if (!up)
+		l->resuming = false;
 	link_sync_ports(l);
 }
 

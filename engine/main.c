@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "log.h"
 #include "reaper.h"
+#include "sys.h"
 #include "vnet.h"
 #include "worker.h"
 
@@ -115,6 +116,8 @@ int main(int argc, char **argv)
 	if (nthreads > MAX_THREADS)
 		nthreads = MAX_THREADS;
 	log_init("vnet-engine", logfile, LOG_LVL_INFO);
+	if ((rc = (int)raise_nofile()) < 0)
+		log_warn("cannot raise the open-file limit: %s", strerror(-rc));
 
 	/* Signals reach only the control loop, through signalfd; workers
 	 * inherit the blocked mask. */

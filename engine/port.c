@@ -23,7 +23,8 @@ static const struct port_class *const classes[ENG_PORT__COUNT] = {
 
 int port_check(const struct eng_port *desc)
 {
-	if (desc->kind >= ENG_PORT__COUNT || !classes[desc->kind] || desc->flags)
+	if (desc->kind >= ENG_PORT__COUNT || !classes[desc->kind] ||
+	    (desc->flags & ~ENG_PORT_F_RESUME))
 		return -EOPNOTSUPP;
 	for (size_t i = 0; i < sizeof(desc->reserved); i++)
 		if (desc->reserved[i])

@@ -27,12 +27,13 @@
 
 static int port_tap_open(struct port *pt, const struct eng_port *desc, int fd)
 {
-	static const struct eng_port tap = { .kind = ENG_PORT_TAP };
+	struct eng_port tap = { .kind = ENG_PORT_TAP, .flags = desc->flags };
 	struct ifreq ifr;
 	int hdrsz = 0, fl;
 
+	/* a TAP has no addresses, port or VNI; the flags are the link's */
 	if (memcmp(desc, &tap, sizeof(tap)) != 0)
-		return -EINVAL;		/* a TAP has no addresses, port or VNI */
+		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
 	memset(&ifr, 0, sizeof(ifr));

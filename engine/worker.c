@@ -268,6 +268,14 @@ static int exec_cmd(struct worker *w, struct wcmd *c)
 	case WCMD_TRACE:
 		link_set_trace(l, c->req->dirmask, c->trace);
 		return 0;
+	case WCMD_PORT_FD: {
+		int fd = link_port_fd(l, c->req->side);
+
+		if (fd < 0)
+			return fd;
+		c->fd = fd;
+		return 0;
+	}
 	}
 	return -EINVAL;
 }

@@ -29,6 +29,7 @@ enum wcmd_type {
 	WCMD_CAPTURE_START,	/* fd: the capture pipe, owned by the link from then on */
 	WCMD_CAPTURE_STOP,
 	WCMD_TRACE,	/* trace (NULL: none) for req->dirmask */
+	WCMD_PORT_FD,	/* fd = a copy of the fd of req->side's port */
 };
 
 struct wcmd {

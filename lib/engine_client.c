@@ -76,11 +76,44 @@ static int send_req(int fd, const struct eng_req *req, int fd_to_pass)
 	return n == sizeof(*req) ? 0 : -EPROTO;
 }
 
-int engc_call(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep)
+/* One reply into rep; a descriptor that comes with it into *fd_in (or is
+ * closed when fd_in is NULL). The recv's result. */
+static ssize_t recv_reply(int fd, struct eng_reply *rep, int *fd_in)
 {
-	int64_t deadline = mono_ms() + ENGC_TIMEOUT_MS;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { rep, sizeof(*rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+			      .msg_controllen = sizeof(cm.buf) };
+	ssize_t n = recvmsg(fd, &msg, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		int got;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+		if (fd_in && *fd_in < 0)
+			*fd_in = got;
+		else
+			close(got);
+	}
+	return n;	/* with MSG_TRUNC: the real length, so a long one is refused */
+}
+
+int engc_call_full(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep,
+		   int *fd_in, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
 	int rc;
 
+	if (fd_in)
+		*fd_in = -1;
 	if (fd < 0)
 		return -ENOTCONN;
 	req->h.version = ENG_PROTO_VERSION;
@@ -101,7 +134,7 @@ int engc_call(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep
 			return -errno;
 		if (rc == 0)
 			return -ETIMEDOUT;
-		n = recv(fd, rep, sizeof(*rep), MSG_TRUNC | MSG_DONTWAIT);
+		n = recv_reply(fd, rep, fd_in);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
@@ -109,11 +142,28 @@ int engc_call(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep
 		if (n == 0)
 			return -ECONNRESET;
 		if (n != sizeof(*rep) || rep->h.version != ENG_PROTO_VERSION)
-			return -EPROTO;
-		if (rep->h.seq != req->h.seq)
-			continue;	/* late reply to an earlier call */
+			goto proto;
+		if (rep->h.seq != req->h.seq) {
+			/* late reply to an earlier call: its descriptor is not ours */
+			if (fd_in && *fd_in >= 0) {
+				close(*fd_in);
+				*fd_in = -1;
+			}
+			continue;
+		}
 		return rep->status;
 	}
+proto:
+	if (fd_in && *fd_in >= 0) {
+		close(*fd_in);
+		*fd_in = -1;
+	}
+	return -EPROTO;
+}
+
+int engc_call(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep)
+{
+	return engc_call_full(fd, req, fd_to_pass, rep, NULL, ENGC_TIMEOUT_MS);
 }
 
 /* ---- one function per request ------------------------------------------ */
@@ -371,4 +421,33 @@ int engc_shutdown(int fd)
 
 	req_init(&req, ENG_SHUTDOWN, 0);
 	return call_status(fd, &req, -1);
+}
+
+int engc_ping(int fd, int timeout_ms)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+
+	req_init(&req, ENG_HELLO, 0);
+	return engc_call_full(fd, &req, -1, &rep, NULL, timeout_ms);
+}
+
+int engc_port_get(int fd, uint64_t id, int side, int *port_fd)
+{
+	struct eng_req req;
+	struct eng_reply rep;
+	int got = -1, rc;
+
+	req_init(&req, ENG_PORT_GET, id);
+	req.side = (uint8_t)side;
+	rc = engc_call_full(fd, &req, -1, &rep, &got, ENGC_TIMEOUT_MS);
+	if (rc == 0 && got < 0)
+		rc = -EPROTO;
+	if (rc < 0) {
+		if (got >= 0)
+			close(got);
+		return rc;
+	}
+	*port_fd = got;
+	return 0;
 }

@@ -45,6 +45,10 @@ int engc_connect(const char *path);
  * version).
  */
 int engc_call(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep);
+/* The same, waiting at most timeout_ms, and with the descriptor a reply
+ * carries (PORT_GET) in *fd_in (NULL: none wanted; -1 when none came). */
+int engc_call_full(int fd, struct eng_req *req, int fd_to_pass, struct eng_reply *rep,
+		   int *fd_in, int timeout_ms);
 
 /* HELLO: the engine's pid and number of links (either may be NULL). */
 int engc_hello(int fd, int32_t *pid, uint32_t *nlinks);
@@ -93,5 +97,10 @@ int engc_capture_stop(int fd, uint64_t id, struct engc_stats *st);
 int engc_link_trace(int fd, uint64_t id, uint8_t dirmask, const uint32_t *ms, size_t n);
 /* SHUTDOWN: the engine closes every port and exits 0. */
 int engc_shutdown(int fd);
+/* HELLO within timeout_ms: is the engine answering? 0, -ETIMEDOUT... */
+int engc_ping(int fd, int timeout_ms);
+/* PORT_GET: a copy of the fd of the port of side into *port_fd (the
+ * caller's to close). */
+int engc_port_get(int fd, uint64_t id, int side, int *port_fd);
 
 #endif

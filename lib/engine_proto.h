@@ -51,7 +51,10 @@
 	X(CAPTURE_STOP)	/* end the link's capture, close the pipe (reader sees EOF) */ \
 	X(LINK_TRACE)	/* SCM_RIGHTS: memfd of uint32 ms delivery opportunities \
 			   (mahimahi trace) for the directions in dirmask; no fd: \
-			   back to the token bucket */
+			   back to the token bucket */ \
+	X(PORT_GET)	/* -> reply carries, as SCM_RIGHTS, a copy of the fd of the \
+			   port of `side` (a restarted vnetd takes its copies back); \
+			   -ENOENT no port there, -EOPNOTSUPP a kind without an fd */
 
 enum eng_msg_type {
 #define X(e) ENG_##e,
@@ -93,6 +96,12 @@ enum eng_port_kind {
 	ENG_PORT__COUNT
 };
 
+/* The device was a port of this link before: the engine restarted and its
+ * controller attaches the same device again. Its carrier is left as the
+ * device has it while the link waits for its other side, so that the
+ * node at that end sees no flap. */
+#define ENG_PORT_F_RESUME 1u
+
 #define ENG_VXLAN_PORT 4789	/* IANA's VXLAN port: udp_port 0 means this */
 
 struct eng_port {
@@ -106,7 +115,7 @@ struct eng_port {
 				   (AF_INET: the first 4 bytes, the rest 0) */
 	uint8_t local[16];	/* VXLAN: the address to send from, as remote;
 				   all 0: the kernel chooses */
-	uint32_t flags;		/* none defined yet: 0 */
+	uint32_t flags;		/* ENG_PORT_F_*, the others 0 */
 	uint8_t reserved[20];	/* room for later fields: 0 */
 };
 

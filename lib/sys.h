@@ -29,5 +29,9 @@ int write_file(const char *path, const char *text);
 /* Write a short value into an existing kernel file (sysfs, procfs,
  * cgroupfs): no O_CREAT, no O_TRUNC. 0 or -errno. */
 int write_sysfs(const char *path, const char *value);
+/* Raise the soft limit on open files to the hard limit: a daemon holding
+ * two descriptors per link (a TAP each side) passes the usual 1024 at a few
+ * hundred links. Returns the new soft limit, or -errno. */
+long raise_nofile(void);
 
 #endif

@@ -77,6 +77,11 @@ static int adopt_link(struct vnetd *d, struct vnet_network *n, int i, json_t *rt
 		int running = n->nodes[n->spec.links[i].end[s]].state == NODE_RUNNING;
 
 		lr->attached[s] = st.attached[s];
+		lr->port_fd[s] = -1;
+		/* vnetd's copy of the port, for the next restart of the engine */
+		if (lr->attached[s] && running &&
+		    engine_port_get(d->engine, lr->id, s, &lr->port_fd[s]) < 0)
+			lr->port_fd[s] = -1;
 		if (lr->attached[s] && !running)
 			link_detach(d, n, i, s);	/* its node is gone */
 	}

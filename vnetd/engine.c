@@ -224,11 +224,33 @@ int engine_link_del(struct engine *e, uint64_t id)
 	return engc_link_del(efd(e), id);
 }
 
-int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port)
+int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port,
+		       uint32_t flags)
 {
-	struct eng_port desc = { .kind = (uint8_t)port->kind };
+	struct eng_port desc = { .kind = (uint8_t)port->kind, .flags = flags };
 
 	return engc_port_attach(efd(e), id, side, &desc, port->fd);
+}
+
+int engine_port_get(struct engine *e, uint64_t id, int side, int *fd)
+{
+	return engc_port_get(efd(e), id, side, fd);
+}
+
+int engine_check(struct vnetd *d, int timeout_ms)
+{
+	struct engine *e = d->engine;
+	int64_t t0 = now_ms();
+	int rc;
+
+	if (!e || e->fd < 0 || e->pid <= 0)
+		return 0;
+	if ((rc = engc_ping(e->fd, timeout_ms)) == 0)
+		return 0;
+	event_add(d, NULL, NULL, "vnet-engine (pid %d) did not answer in %lld ms (%s): "
+		  "killing it", (int)e->pid, (long long)(now_ms() - t0), strerror(-rc));
+	kill(e->pid, SIGKILL);
+	return -1;
 }
 
 int engine_port_detach(struct engine *e, uint64_t id, int side)

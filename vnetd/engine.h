@@ -30,8 +30,16 @@ int engine_child_exited(struct vnetd *d, pid_t pid, int status);
 int engine_link_add(struct engine *e, uint64_t id, const char *name,
 		    const struct link_params p[2], int up);
 int engine_link_del(struct engine *e, uint64_t id);
-/* Attach port to side (0 or 1) of link id; port->fd is the caller's. */
-int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port);
+/* Attach port to side (0 or 1) of link id; port->fd stays the caller's.
+ * flags: ENG_PORT_F_*. */
+int engine_port_attach(struct engine *e, uint64_t id, int side, const struct node_port *port,
+		       uint32_t flags);
+/* A copy of the fd of the port of side (the caller's to close). */
+int engine_port_get(struct engine *e, uint64_t id, int side, int *fd);
+/* Does the engine answer within timeout_ms? If not it is killed (its end
+ * is reported as usual and it is started again) and an event says so;
+ * 0 or -1. */
+int engine_check(struct vnetd *d, int timeout_ms);
 int engine_port_detach(struct engine *e, uint64_t id, int side);
 /* Set the fields in mask (LINKP_BIT()s) of the directions in dirmask. */
 int engine_link_set(struct engine *e, uint64_t id, int dirmask, uint32_t mask,

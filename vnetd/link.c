@@ -19,6 +19,16 @@
 #include "log.h"
 #include "trace.h"
 
+void link_forget_port(struct vnet_network *n, int i, int side)
+{
+	struct link_rt *lr = &n->links[i];
+
+	if (lr->attached[side] && lr->port_fd[side] >= 0)
+		close(lr->port_fd[side]);
+	lr->port_fd[side] = -1;
+	lr->attached[side] = 0;
+}
+
 int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err *err)
 {
 	struct topo_link *l = &n->spec.links[i];
@@ -33,7 +43,6 @@ int link_create(struct vnetd *d, struct vnet_network *n, int i, struct vnet_err 
 		return vnet_errf(err, "cannot create link %s/%s in vnet-engine: %s",
 				 n->spec.name, l->name, strerror(-rc));
 	link_path_update(d, n, i);
-	lr->attached[0] = lr->attached[1] = 0;
 	lr->created = 1;
 	trace_replay(d, n, i);
 	return 0;
@@ -46,7 +55,8 @@ void link_destroy(struct vnetd *d, struct vnet_network *n, int i)
 	if (!lr->created)
 		return;
 	engine_link_del(d->engine, lr->id);
-	lr->attached[0] = lr->attached[1] = 0;
+	for (int s = 0; s < 2; s++)
+		link_forget_port(n, i, s);
 	lr->created = 0;
 }
 
@@ -79,11 +89,14 @@ int link_attach(struct vnetd *d, struct vnet_network *n, int i, int side,
 	};
 	if (nr->cls->iface_add(nr->inst, &ifc, &port, err))
 		return -1;
-	rc = engine_port_attach(d->engine, lr->id, side, &port);
-	close(port.fd);	/* the engine holds it now; a TAP goes with its last fd */
-	if (rc < 0)
+	rc = engine_port_attach(d->engine, lr->id, side, &port, 0);
+	if (rc < 0) {
+		close(port.fd);	/* a TAP goes with its last fd */
 		return vnet_errf(err, "cannot attach %s of %s/%s to vnet-engine: %s", pi->ifname,
 				 n->spec.name, n->spec.nodes[node].name, strerror(-rc));
+	}
+	/* the engine has its copy; ours keeps the device if the engine dies */
+	lr->port_fd[side] = port.fd;
 	lr->attached[side] = 1;
 	return 0;
 }
@@ -95,7 +108,7 @@ void link_detach(struct vnetd *d, struct vnet_network *n, int i, int side)
 	if (!lr->attached[side])
 		return;
 	engine_port_detach(d->engine, lr->id, side);
-	lr->attached[side] = 0;
+	link_forget_port(n, i, side);
 }
 
 int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
@@ -160,6 +173,13 @@ int link_change(struct vnetd *d, struct vnet_network *n, int i,
 	return 0;
 }
 
+/*
+ * A new engine after the old one died: every link again, with the ports
+ * vnetd kept, so the devices are the same (no interface of a node goes or
+ * flaps, no route moves) and their carrier stays as it is while the other
+ * side comes back (ENG_PORT_F_RESUME). A side whose fd vnetd does not have
+ * (adopted from an engine without PORT_GET) gets a new interface.
+ */
 int link_replay_all(struct vnetd *d)
 {
 	struct vnet_err err;
@@ -167,17 +187,29 @@ int link_replay_all(struct vnetd *d)
 
 	for (struct vnet_network *n = d->nets; n; n = n->next) {
 		for (int i = 0; i < n->spec.nlinks; i++) {
-			if (!n->links[i].created)
+			struct link_rt *lr = &n->links[i];
+
+			if (!lr->created)
 				continue;
-			n->links[i].attached[0] = n->links[i].attached[1] = 0;
 			if (link_create(d, n, i, &err)) {
 				log_error("%s", err.msg);
 				failed++;
 				continue;
 			}
 			for (int s = 0; s < 2; s++) {
-				int node = n->spec.links[i].end[s];
+				int node = n->spec.links[i].end[s], rc;
 
+				if (lr->attached[s] && lr->port_fd[s] >= 0) {
+					struct node_port port = { .kind = 0, .fd = lr->port_fd[s] };
+
+					if ((rc = engine_port_attach(d->engine, lr->id, s, &port,
+								     ENG_PORT_F_RESUME)) == 0)
+						continue;
+					log_error("%s/%s: cannot attach side %d again: %s",
+						  n->spec.name, n->spec.links[i].name, s,
+						  strerror(-rc));
+				}
+				link_forget_port(n, i, s);
 				if (n->nodes[node].state != NODE_RUNNING)
 					continue;
 				if (link_attach(d, n, i, s, &err)) {

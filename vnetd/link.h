@@ -15,6 +15,8 @@ void link_destroy(struct vnetd *d, struct vnet_network *n, int i);
 int link_attach(struct vnetd *d, struct vnet_network *n, int i, int side,
 		struct vnet_err *err);
 void link_detach(struct vnetd *d, struct vnet_network *n, int i, int side);
+/* Side is no longer attached: close vnetd's copy of its port. */
+void link_forget_port(struct vnet_network *n, int i, int side);
 /* Administrative state, in the engine and the spec. */
 int link_set_state(struct vnetd *d, struct vnet_network *n, int i, int up,
 		   struct vnet_err *err);

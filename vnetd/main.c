@@ -126,10 +126,16 @@ static void shutdown_all(struct vnetd *d)
 	watch_free_all(d);
 }
 
+/* How often the engine is asked whether it still answers, and how long it
+ * may take: a hung engine is replaced within ENGINE_CHECK_MS +
+ * ENGINE_ANSWER_MS. */
+#define ENGINE_CHECK_MS 200
+#define ENGINE_ANSWER_MS 600
+
 static int run_loop(struct vnetd *d)
 {
 	struct epoll_event ev[8];
-	int64_t quit_at = 0;
+	int64_t quit_at = 0, check_at = 0;
 	int t_prof;
 
 	for (;;) {
@@ -145,6 +151,12 @@ static int run_loop(struct vnetd *d)
 		if ((t_prof = profile_tick(d, jobs_busy)) >= 0 && (timeout < 0 || t_prof < timeout))
 			timeout = t_prof;
 		net_save_dirty(d);
+		if (!d->quit && now_ms() >= check_at) {
+			engine_check(d, ENGINE_ANSWER_MS);
+			check_at = now_ms() + ENGINE_CHECK_MS;
+		}
+		if (timeout < 0 || timeout > ENGINE_CHECK_MS)
+			timeout = ENGINE_CHECK_MS;
 		if (d->quit) {
 			/* let the jobs end (their networks stay consistent) and the
 			 * reply to POST /v1/shutdown go out first */
@@ -347,6 +359,10 @@ int main(int argc, char **argv)
 			logfile = path;
 	}
 	log_init("vnetd", logfile, debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	/* vnetd holds a copy of every TAP descriptor (see link.h), so the
+	 * usual 1024 would end a network at about 500 links. */
+	if ((len = raise_nofile()) < 0)
+		log_warn("cannot raise the open-file limit: %s", strerror((int)-len));
 	if (daemonize && logfile) {
 		int fd = open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 

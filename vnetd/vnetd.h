@@ -125,6 +125,9 @@ struct link_rt {
 	uint64_t id;			/* engine link id */
 	int created;			/* exists in the engine */
 	int attached[2];		/* side has a port in the engine */
+	int port_fd[2];			/* while attached: vnetd's copy of the port's
+					 * fd (-1: none), so that the device outlives
+					 * an engine that dies */
 	struct profile_rt prof;		/* profile.c; all zero = OFF */
 	char trace[2][256];		/* trace.c: trace file per direction, "" none */
 	/* the physical hosts it crosses, from side 0's to side 1's */
