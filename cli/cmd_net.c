@@ -7,7 +7,7 @@
  * (paths inside the file are relative to it); vnetd parses and validates.
  * `ls` prints a table of networks, then each network's nodes and links;
  * `status` prints one network in full using the node and link views of
- * cmd_node.c and cmd_link.c.
+ * cmd_router.c and cmd_link.c.
  */
 #include "cli.h"
 #include "args.h"
