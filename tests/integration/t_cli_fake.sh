@@ -395,6 +395,13 @@ got=$(complete_words vnet router set red/r1 "")
 [ "$got" = "cpu= memory=" ] && ok || fail "complete router set: '$got'"
 got=$(complete_words vnet help li)
 [ "$got" = "link" ] && ok || fail "complete help: '$got'"
+got=$(complete_words "$VNET" --socket "$SOCK" down red "")
+[ "$got" = "red blue" ] && ok || fail "complete down NET NET: '$got'"
+got=$(complete_words vnet down -)
+[ "$got" = "-f" ] && ok || fail "complete down -: '$got'"
+mkdir -p "$T/cdir" && touch "$T/cdir/net.yaml"
+got=$(cd "$T/cdir" && complete_words vnet down -f n)
+[ "$got" = "net.yaml" ] && ok || fail "complete down -f FILE: '$got'"
 
 # --- reading ---------------------------------------------------------------
 
