@@ -1,10 +1,10 @@
 /*
  * args.c - local checks of vnet's arguments, before anything is sent to
  * vnetd: the form of NET, NET/NAME and NAME references, "prop=value" lists
- * (with the "dir=A>B" of `vnet link set`), line counts, and the escaping of
- * references into URL paths. The daemon still validates every value; this
- * file only catches what is malformed on the command line, with messages
- * that name the bad argument. See args.h.
+ * (with the "dir=A>B" of `vnet link set`), the arguments of `vnet down`,
+ * line counts, and the escaping of references into URL paths. The daemon
+ * still validates every value; this file only catches what is malformed on
+ * the command line, with messages that name the bad argument. See args.h.
  */
 #include "args.h"
 
@@ -151,6 +151,49 @@ int args_props_parse(int argc, char *const *argv, const char *const *known,
 	if (np == 0)
 		return errf(err, errlen, "nothing to set: give PROP=VALUE");
 	return (int)np;
+}
+
+int args_down_parse(int argc, char **argv, const char **file, int *nnames,
+		    char *err, size_t errlen)
+{
+	int i, j, n = 0;
+
+	*file = NULL;
+	*nnames = 0;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *opt = "-f", *f;
+
+		if (strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) {
+			opt = a;
+			f = i + 1 < argc ? argv[++i] : "";
+		} else if (strncmp(a, "--file=", 7) == 0) {
+			opt = "--file";
+			f = a + 7;
+		} else if (strncmp(a, "-f", 2) == 0) {
+			f = a + 2;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return errf(err, errlen, "unknown option '%s'", a);
+		} else {
+			if (args_ref_check(a, ARGS_NET, err, errlen) < 0)
+				return -1;
+			for (j = 0; j < n && strcmp(argv[j], a) != 0; j++)
+				;
+			if (j == n)
+				argv[n++] = argv[i];
+			continue;
+		}
+		if (*f == '\0')
+			return errf(err, errlen, "%s needs a topology file: %s FILE", opt, opt);
+		if (*file)
+			return errf(err, errlen, "one topology file at most: -f FILE");
+		*file = f;
+	}
+	if (*file && n)
+		return errf(err, errlen, "give networks or -f FILE, not both");
+	if (!*file && !n)
+		return errf(err, errlen, "missing NET (or -f FILE)");
+	*nnames = n;
+	return 0;
 }
 
 int args_count_parse(const char *s, unsigned long max, unsigned long *n)

@@ -1,7 +1,8 @@
 /*
  * args.h - the checks and conversions of command-line arguments that need
- * no daemon: network, node and link references, "prop=value" lists, line
- * counts, and the percent-encoding of references into API paths.
+ * no daemon: network, node and link references, "prop=value" lists, the
+ * networks or file of `vnet down`, line counts, and the percent-encoding of
+ * references into API paths.
  *
  * Pure functions: no libcurl, no jansson, no globals, so the unit test
  * (tests/unit/test_cli_args.c) includes args.c directly. Errors are written
@@ -42,6 +43,16 @@ struct args_prop {
 int args_props_parse(int argc, char *const *argv, const char *const *known,
 		     const char **dir, struct args_prop *props, size_t max,
 		     char *err, size_t errlen);
+
+/*
+ * The arguments of `vnet down`: NET... or one topology file, given as
+ * -f FILE, -fFILE, --file FILE or --file=FILE; not both. Each NET is checked
+ * (args_ref_check) and the names are moved to the front of argv in the
+ * order given, a name given twice kept once; *nnames is their number and
+ * *file the file (else NULL). 0, or -1 with err.
+ */
+int args_down_parse(int argc, char **argv, const char **file, int *nnames,
+		    char *err, size_t errlen);
 
 /* A whole number 1..max in decimal. 0, or -1. */
 int args_count_parse(const char *s, unsigned long max, unsigned long *n);

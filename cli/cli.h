@@ -166,7 +166,7 @@ void table_free(struct table *t);
 void print_kv(int indent, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* cmd_node.c, cmd_link.c: detail views reused by `vnet status` */
+/* cmd_router.c, cmd_link.c: detail views reused by `vnet status` */
 void print_node(json_t *node, int indent, int full_name);
 void print_link(json_t *link, int indent, int full_name);
 /* "r1>r2" / "r2>r1" labels of a link's directions */

@@ -1,16 +1,20 @@
 /*
  * cmd_net.c - the commands on whole virtual networks: `vnet up FILE`,
- * `vnet ls`, `vnet status NET`, `vnet down NET`, and the hidden
- * `vnet __names` that feeds shell completion.
+ * `vnet ls`, `vnet status NET`, `vnet down NET...|-f FILE`, `vnet net
+ * start|stop|pause|resume NET`, and the hidden `vnet __names` that feeds
+ * shell completion.
  *
  * `up` sends the topology file's text with its name and absolute directory
  * (paths inside the file are relative to it); vnetd parses and validates.
+ * `down -f FILE` is the one command that reads a topology itself (with
+ * lib/topo.c, as vnetd does): only for the names of its networks.
  * `ls` prints a table of networks, then each network's nodes and links;
  * `status` prints one network in full using the node and link views of
- * cmd_node.c and cmd_link.c.
+ * cmd_router.c and cmd_link.c.
  */
 #include "cli.h"
 #include "args.h"
+#include "topo.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -337,20 +341,120 @@ static void down_text(json_t *resp, const char *net)
 	printf("network %s removed\n", jstr(resp, "deleted") ?: jstr(resp, "name") ?: net);
 }
 
-int cmd_down(struct cli *cli, int argc, char **argv)
+/* DELETE network NET (its name checked already). Its name goes into
+ * deleted or, when vnetd refused (client_call printed why), into failed. */
+static void down_one(struct cli *cli, const char *net, json_t *deleted, json_t *failed)
 {
 	char path[512];
 	json_t *resp;
-	int rc;
 
-	if ((rc = cli_expect_args(cli, argc, argv, 1)) || (rc = net_path(cli, argv[0], path,
-									 sizeof(path))))
-		return rc;
-	if (client_call(cli, "DELETE", path, NULL, &resp) < 0)
-		return CLI_EXIT_FAIL;
-	print_result(cli, resp, down_text, argv[0]);
+	if (args_path(path, sizeof(path), "/v1/networks", net, NULL) < 0 ||
+	    client_call(cli, "DELETE", path, NULL, &resp) < 0) {
+		json_array_append_new(failed, json_string(net));
+		return;
+	}
+	if (!cli->json) {
+		down_text(resp, net);
+		fflush(stdout);
+	}
+	json_array_append_new(deleted, json_string(net));
 	json_decref(resp);
-	return CLI_EXIT_OK;
+}
+
+/* Is there a network named name in the answer to GET /v1/networks? */
+static int net_listed(json_t *nets, const char *name)
+{
+	json_t *net;
+	size_t i;
+
+	json_array_foreach(nets, i, net)
+		if (jstr(net, "name") && strcmp(jstr(net, "name"), name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * `vnet down -f FILE`: the networks FILE defines (read with the daemon's
+ * own parser, so a bad file gets the same file:line:col message as from
+ * `vnet up`), those of them that exist taken down in file order, the others
+ * reported as not up. Fails when none of them is up or vnetd refused one.
+ */
+static int down_file(struct cli *cli, const char *file, json_t *sum)
+{
+	json_t *deleted = json_object_get(sum, "deleted");
+	json_t *failed = json_object_get(sum, "failed");
+	json_t *not_up, *resp, *nets;
+	struct vnet_err err;
+	struct topo *t;
+	int i, rc = CLI_EXIT_OK;
+
+	if (topo_parse_file(file, &t, &err) < 0)
+		return cli_fail(cli, "%s", err.msg);
+	if (client_call(cli, "GET", "/v1/networks", NULL, &resp) < 0) {
+		topo_free(t);
+		return CLI_EXIT_FAIL;
+	}
+	/* From here on there is a summary to print (--json). */
+	json_object_set_new(sum, "file", json_string(file));
+	json_object_set_new(sum, "not_up", not_up = json_array());
+	nets = jlist(resp, "networks");
+	for (i = 0; i < t->nnets; i++)
+		if (!net_listed(nets, t->nets[i].name))
+			json_array_append_new(not_up, json_string(t->nets[i].name));
+	if (json_array_size(not_up) == (size_t)t->nnets) {
+		struct sbuf names = { 0 };
+
+		for (i = 0; i < t->nnets; i++)
+			sbuf_printf(&names, "%s%s", i ? ", " : "", t->nets[i].name);
+		rc = cli_fail(cli, "no network of %s is up (%s)", file, sbuf_str(&names));
+		sbuf_free(&names);
+		goto out;
+	}
+	for (i = 0; i < t->nnets; i++) {
+		if (net_listed(nets, t->nets[i].name))
+			down_one(cli, t->nets[i].name, deleted, failed);
+		else if (!cli->json)
+			printf("network %s: not up\n", t->nets[i].name);
+	}
+	if (json_array_size(failed))
+		rc = CLI_EXIT_FAIL;
+out:
+	json_decref(resp);
+	topo_free(t);
+	return rc;
+}
+
+/*
+ * `vnet down NET...` takes each network down in turn, as `docker rm a b`
+ * does: one that vnetd refuses (it does not exist...) is reported and the
+ * others are still taken down; the status is then 1. `vnet down -f FILE`:
+ * down_file(). With --json, one summary of what was done:
+ * {"deleted": [...], "failed": [...]} (and "file", "not_up" with -f).
+ */
+int cmd_down(struct cli *cli, int argc, char **argv)
+{
+	json_t *sum = json_pack("{s:[], s:[]}", "deleted", "failed");
+	const char *file;
+	char err[256];
+	int i, n, rc = CLI_EXIT_OK;
+
+	if (args_down_parse(argc, argv, &file, &n, err, sizeof(err)) < 0) {
+		json_decref(sum);
+		return cli_usage_error(cli, "%s", err);
+	}
+	if (file) {
+		rc = down_file(cli, file, sum);
+	} else {
+		for (i = 0; i < n; i++)
+			down_one(cli, argv[i], json_object_get(sum, "deleted"),
+				 json_object_get(sum, "failed"));
+		if (json_array_size(json_object_get(sum, "failed")))
+			rc = CLI_EXIT_FAIL;
+	}
+	if (cli->json && (!file || json_object_get(sum, "not_up")))
+		print_json(sum);
+	json_decref(sum);
+	return rc;
 }
 
 /* Names for completion: "networks", "nodes" or "links", one per line, as

@@ -3,9 +3,11 @@
  * generated from the command table in main.c.
  *
  * The completion script reads each command's usage: its first word says
- * what the first argument is (FILE, NET, NODE, LINK, COMMAND), "PROP=VALUE"
- * offers the link properties (from LINKP_PROPS), "key=VALUE" words offer
- * "key=", "--" offers "--" and then command names, "-n" offers "-n".
+ * what the first argument is (FILE, NET, NODE, LINK, COMMAND), and with
+ * "..." (NET...) what every argument is, "PROP=VALUE" offers the link
+ * properties (from LINKP_PROPS), "key=VALUE" words offer "key=", "--"
+ * offers "--" and then command names, "-n" offers "-n", and an option
+ * followed by FILE ("-o FILE") file names after it.
  * Names of networks, nodes and links come from the running vnetd through
  * the hidden command `vnet __names`, which never starts a daemon.
  */
@@ -212,12 +214,16 @@ static void complete_case(struct sbuf *s, const struct cli_cmd *c)
 		{ "NODE", "COMPREPLY=($(compgen -W \"$(_vnet_names nodes)\" -- \"$cur\"))" },
 		{ "LINK", "COMPREPLY=($(compgen -W \"$(_vnet_names links)\" -- \"$cur\"))" },
 	};
-	struct sbuf keys = { 0 }, first = { 0 };
+	struct sbuf keys = { 0 }, first = { 0 }, opts = { 0 }, fileopts = { 0 };
 	const char *u = c->usage;
 	size_t w, i;
-	int tail = 0, lines = 0;
+	int tail = 0, lines = 0, repeat = 0;
 
 	w = strcspn(u, " ");
+	if (w > 3 && strncmp(u + w - 3, "...", 3) == 0) {
+		repeat = 1;
+		w -= 3;
+	}
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
 		if (strlen(kinds[i][0]) == w && strncmp(u, kinds[i][0], w) == 0)
 			sbuf_puts(&first, kinds[i][1]);
@@ -242,6 +248,15 @@ static void complete_case(struct sbuf *s, const struct cli_cmd *c)
 			tail = 1;
 		else if (w >= 2 && strncmp(u, "-n", 2) == 0)
 			lines = 1;
+		else if (w >= 2 && u[0] == '-') {
+			size_t ow = strcspn(u, " ]");
+			const char *v = u + w + strspn(u + w, " ");
+
+			add_word(&opts, u, ow);
+			if (strncmp(v, "FILE", 4) == 0 && strchr(" ]", v[4]))
+				sbuf_printf(&fileopts, "%s%.*s", fileopts.len ? "|" : "",
+					    (int)ow, u);
+		}
 		else if (eq && strncmp(u, "PROP=", 5) == 0) {
 #define X(e, name, field, kind) add_word(&keys, name "=", strlen(name) + 1);
 			LINKP_PROPS(X)
@@ -253,9 +268,15 @@ static void complete_case(struct sbuf *s, const struct cli_cmd *c)
 	}
 
 	sbuf_printf(s, "\t\"%s\")\n", c->name);
-	if (first.len)
+	if (fileopts.len)
+		sbuf_printf(s, "\t\tcase $prev in %s) _vnet_files; return ;; esac\n",
+			    sbuf_str(&fileopts));
+	if (first.len && !repeat)
 		sbuf_printf(s, "\t\tif [ $n -eq 0 ]; then %s; return; fi\n", sbuf_str(&first));
-	if (tail)
+	if (first.len && repeat)
+		sbuf_printf(s, "\t\tcase $cur in -*) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")) ;;"
+			    " *) %s ;; esac ;;\n", sbuf_str(&opts), sbuf_str(&first));
+	else if (tail)
 		sbuf_puts(s, "\t\t_vnet_tail; return ;;\n");
 	else if (keys.len)
 		sbuf_printf(s, "\t\t[ \"$prev\" = = ] || { compopt -o nospace 2>/dev/null; "
@@ -270,6 +291,8 @@ static void complete_case(struct sbuf *s, const struct cli_cmd *c)
 		sbuf_puts(s, "\t\t;;\n");
 	sbuf_free(&keys);
 	sbuf_free(&first);
+	sbuf_free(&opts);
+	sbuf_free(&fileopts);
 }
 
 static char *completion_script(void)

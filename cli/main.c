@@ -42,7 +42,14 @@ const struct cli_cmd cli_cmds[] = {
 	  "Shows every node of NET with its addresses, interfaces, resources and\n"
 	  "routing daemon (protocols and their state), and every link with its\n"
 	  "properties in each direction and its state." },
-	{ "down", cmd_down, "stop and remove a network", "NET", 0, NULL },
+	{ "down", cmd_down, "stop and remove networks", "NET... | -f FILE", 0,
+	  "Stops each NET in turn and removes it with its record, reporting each.\n"
+	  "A NET that vnetd refuses (one that does not exist) is reported and the\n"
+	  "others are still taken down; the exit status is then 1.\n"
+	  "-f FILE (also --file FILE) takes down the networks that the topology\n"
+	  "FILE defines, as `vnet up FILE` made them. Those of them that are not up\n"
+	  "are reported; it fails only when none of them is up, or vnetd refuses\n"
+	  "one." },
 	{ "net start", cmd_net_start, "start a stopped network (same addresses and MACs)",
 	  "NET", 0, NULL },
 	{ "net stop", cmd_net_stop, "stop every node and link of a network, keep its record",

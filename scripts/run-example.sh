@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, starts vnetd and brings up the example of
-# two parallel virtual networks (examples/seed.yaml), then shows their status
-# and checks connectivity across each. `build/bin/vnet down red` (or blue)
-# tears a network down; `build/bin/vnet shutdown` stops everything.
+# Installs what is needed, builds, installs vnet, vnetd and vnet-engine in
+# /usr/local/bin (so that `vnet` is on the PATH for the README's commands),
+# starts vnetd and brings up the example of two parallel virtual networks
+# (examples/seed.yaml), then shows their status and checks connectivity
+# across each. `vnet down red` (or blue) tears a network down;
+# `vnet shutdown` stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then
@@ -11,7 +13,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 bash scripts/install-deps.sh
 bash scripts/build.sh
-vnet=build/bin/vnet
+# vnet starts the vnetd next to it, and vnetd the vnet-engine next to it.
+prefix=/usr/local
+echo "== installing vnet, vnetd and vnet-engine in $prefix/bin"
+cmake --install build --prefix "$prefix" >/dev/null
+vnet=$prefix/bin/vnet
+if [ "$(command -v vnet)" != "$vnet" ]; then
+  echo "run-example.sh: note: 'vnet' on your PATH is not $vnet;" \
+    "use $vnet or put $prefix/bin first in PATH" >&2
+fi
 for net in red blue; do
   if $vnet ls --json 2>/dev/null | grep -q "\"name\": \"$net\""; then
     echo "== $net is already up: taking it down first"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs every test:
 #   unit tests and fuzz corpora under ASan/UBSan (build-asan/),
-#   integration tests (root: namespaces, BIRD, ping, iperf3) with build/.
+#   integration tests (root: namespaces, BIRD, ping, iperf3) with build/,
+#   a Release build with warnings as errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then

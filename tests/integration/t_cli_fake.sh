@@ -355,6 +355,17 @@ v ls --frob
 rc_is 2 "ls --frob"; err_has "unknown option '--frob'" "ls --frob"
 v completion zsh
 rc_is 2 "completion zsh"; err_has "unsupported shell 'zsh'" "completion zsh"
+v down
+rc_is 2 "down nothing"; err_has "vnet down: missing NET (or -f FILE)" "down nothing"
+err_has "usage: vnet down NET... | -f FILE" "down usage"
+v down red -f "$T/x.yaml"
+rc_is 2 "down NET and -f"; err_has "give networks or -f FILE, not both" "down NET and -f"
+v down -f
+rc_is 2 "down -f without file"; err_has "-f needs a topology file: -f FILE" "down -f without file"
+v down red red/r1
+rc_is 2 "down a node"; err_has "'red/r1' is not a network name" "down a node"
+v down -t "$T/x.yaml"
+rc_is 2 "down -t"; err_has "unknown option '-t'" "down -t"
 [ "$(nreq)" = "$n0" ] && ok || fail "usage errors sent requests"
 
 # --- completion ------------------------------------------------------------
@@ -384,6 +395,13 @@ got=$(complete_words vnet router set red/r1 "")
 [ "$got" = "cpu= memory=" ] && ok || fail "complete router set: '$got'"
 got=$(complete_words vnet help li)
 [ "$got" = "link" ] && ok || fail "complete help: '$got'"
+got=$(complete_words "$VNET" --socket "$SOCK" down red "")
+[ "$got" = "red blue" ] && ok || fail "complete down NET NET: '$got'"
+got=$(complete_words vnet down -)
+[ "$got" = "-f" ] && ok || fail "complete down -: '$got'"
+mkdir -p "$T/cdir" && touch "$T/cdir/net.yaml"
+got=$(cd "$T/cdir" && complete_words vnet down -f n)
+[ "$got" = "net.yaml" ] && ok || fail "complete down -f FILE: '$got'"
 
 # --- reading ---------------------------------------------------------------
 
@@ -527,6 +545,64 @@ rc_is 1 "up binary file"; err_has "is not a text file" "up binary file"
 v down red
 rc_is 0 "down"; out_has '^network red removed$' "down"
 last_req 'r["method"], r["path"]' "('DELETE', '/v1/networks/red')" "down request"
+# several networks: each in turn, a missing one reported, the others
+# still taken down, a name given twice taken down once
+n0=$(nreq)
+v down red nosuch blue red
+rc_is 1 "down several, one missing"
+[ "$(cat "$T/out")" = "$(printf 'network red removed\nnetwork blue removed')" ] && ok ||
+	fail "down several: each reported"
+err_has "vnet: no network 'nosuch'" "down several: the missing one named"
+[ "$(tail -n +$((n0 + 1)) "$REQ" | jq -sc '[.[] | .method + " " + .path]')" = \
+	'["DELETE /v1/networks/red","DELETE /v1/networks/nosuch","DELETE /v1/networks/blue"]' ] &&
+	ok || fail "down several: requests $(tail -n +$((n0 + 1)) "$REQ")"
+v --json down red nosuch
+rc_is 1 "down --json"
+json_is 'j["deleted"], j["failed"]' "(['red'], ['nosuch'])" "down --json summary"
+v down blue
+rc_is 0 "down one"; [ -s "$T/err" ] && fail "down one: stderr not empty" || ok
+
+# -f FILE: the file's networks that exist (red) taken down, the others
+# (green) reported; the list comes from GET /v1/networks
+cat >"$T/down.yaml" <<'Y'
+networks:
+  green:
+    protocol: ospf
+    prefix: 10.7.0.0/16
+    routers: [g1, g2]
+    links: [[g1, g2]]
+  red:
+    protocol: ospf
+    prefix: 10.1.0.0/16
+    routers: [r1, r2]
+    links: [[r1, r2]]
+Y
+n0=$(nreq)
+v down -f "$T/down.yaml"
+rc_is 0 "down -f"
+[ "$(cat "$T/out")" = "$(printf 'network green: not up\nnetwork red removed')" ] && ok ||
+	fail "down -f: each network reported"
+[ "$(tail -n +$((n0 + 1)) "$REQ" | jq -sc '[.[] | .method + " " + .path]')" = \
+	'["GET /v1/networks","DELETE /v1/networks/red"]' ] && ok ||
+	fail "down -f: requests $(tail -n +$((n0 + 1)) "$REQ")"
+v --json down --file "$T/down.yaml"
+rc_is 0 "down --file --json"
+json_is 'j["file"], j["deleted"], j["not_up"], j["failed"]' \
+	"('$T/down.yaml', ['red'], ['green'], [])" "down -f --json summary"
+sed -i 's/^  red:/  yellow:/' "$T/down.yaml"
+v down --file="$T/down.yaml"
+rc_is 1 "down -f, none up"; out_empty "down -f, none up"
+err_has "vnet down: no network of $T/down.yaml is up (green, yellow)" "down -f, none up"
+n0=$(nreq)
+printf 'networks:\n  red:\n    routrs: [r1]\n' >"$T/bad.yaml"
+v down -f "$T/bad.yaml"
+rc_is 1 "down -f bad file"
+err_has "vnet down: $T/bad.yaml:3:5: unknown key 'routrs'" "down -f bad file: file:line:col"
+v down -f "$T/nope.yaml"
+rc_is 1 "down -f missing file"
+err_has "vnet down: $T/nope.yaml: cannot read the topology: No such file or directory" \
+	"down -f missing file"
+[ "$(nreq)" = "$n0" ] && ok || fail "down -f of a bad file sent requests"
 
 v cleanup
 rc_is 1 "cleanup while running"

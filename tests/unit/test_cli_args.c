@@ -1,7 +1,8 @@
 /*
  * test_cli_args.c - the argument checks of the vnet command (cli/args.c):
  * NET, NET/NAME and NAME references, "prop=value" lists with the
- * "dir=A>B" of `vnet link set`, line counts, and API paths.
+ * "dir=A>B" of `vnet link set`, the networks or file of `vnet down`, line
+ * counts, and API paths.
  *
  * cli/args.c uses neither libcurl nor jansson, so it is compiled into this
  * test directly.
@@ -138,6 +139,78 @@ static void test_props_bad(void **state)
 	expect_props_error(3, toomany, 1, "too many properties (at most 2)");
 }
 
+/* args_down_parse() on argv; expect rc, then the names (joined by ' ')
+ * and the file, or the error. */
+static void expect_down(int argc, char **argv, int rc, const char *names,
+			const char *file, const char *msg)
+{
+	char err[256] = "", got[256] = "";
+	const char *f = "unset";
+	int n = -1, i;
+
+	assert_int_equal(args_down_parse(argc, argv, &f, &n, err, sizeof(err)), rc);
+	if (rc < 0) {
+		assert_string_equal(err, msg);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+			 argv[i]);
+	assert_string_equal(got, names);
+	if (file)
+		assert_string_equal(f, file);
+	else
+		assert_null(f);
+}
+
+static void test_down(void **state)
+{
+	char *one[] = { "red" };
+	char *three[] = { "red", "blue", "green" };
+	char *dup[] = { "red", "blue", "red", "blue", "green" };
+	char *f1[] = { "-f", "seed.yaml" };
+	char *f2[] = { "--file", "seed.yaml" };
+	char *f3[] = { "--file=seed.yaml" };
+	char *f4[] = { "-fseed.yaml" };
+	char *dash[] = { "-f", "-odd.yaml" };
+	char *none[] = { NULL };
+	char *fmissing[] = { "-f" };
+	char *lmissing[] = { "--file" };
+	char *lempty[] = { "--file=" };
+	char *twofiles[] = { "-f", "a.yaml", "-f", "b.yaml" };
+	char *both[] = { "red", "-f", "seed.yaml" };
+	char *both2[] = { "-f", "seed.yaml", "red" };
+	char *unknown[] = { "red", "-t", "seed.yaml" };
+	char *node[] = { "red", "red/r1" };
+	char *badname[] = { "red", "r 1" };
+
+	(void)state;
+	expect_down(1, one, 0, "red", NULL, NULL);
+	expect_down(3, three, 0, "red blue green", NULL, NULL);
+	/* a name given twice is taken down once, in the order first given */
+	expect_down(5, dup, 0, "red blue green", NULL, NULL);
+	expect_down(2, f1, 0, "", "seed.yaml", NULL);
+	expect_down(2, f2, 0, "", "seed.yaml", NULL);
+	expect_down(1, f3, 0, "", "seed.yaml", NULL);
+	expect_down(1, f4, 0, "", "seed.yaml", NULL);
+	/* the word after -f is the file, whatever it looks like */
+	expect_down(2, dash, 0, "", "-odd.yaml", NULL);
+
+	expect_down(0, none, -1, NULL, NULL, "missing NET (or -f FILE)");
+	expect_down(1, fmissing, -1, NULL, NULL, "-f needs a topology file: -f FILE");
+	expect_down(1, lmissing, -1, NULL, NULL, "--file needs a topology file: --file FILE");
+	expect_down(1, lempty, -1, NULL, NULL, "--file needs a topology file: --file FILE");
+	expect_down(4, twofiles, -1, NULL, NULL, "one topology file at most: -f FILE");
+	expect_down(3, both, -1, NULL, NULL, "give networks or -f FILE, not both");
+	expect_down(3, both2, -1, NULL, NULL, "give networks or -f FILE, not both");
+	expect_down(3, unknown, -1, NULL, NULL, "unknown option '-t'");
+	expect_down(2, node, -1, NULL, NULL,
+		    "'red/r1' is not a network name (NET, without '/')");
+	expect_down(2, badname, -1, NULL, NULL,
+		    "bad network name 'r 1' (letters, digits, '_', '.' and '-', at most 31 "
+		    "characters)");
+}
+
 static void test_count(void **state)
 {
 	unsigned long n = 0;
@@ -191,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_ref_bad),
 		cmocka_unit_test(test_props_ok),
 		cmocka_unit_test(test_props_bad),
+		cmocka_unit_test(test_down),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_path),
 	};

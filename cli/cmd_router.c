@@ -1,12 +1,15 @@
 /*
- * cmd_node.c - the commands on one router or host: `vnet router show`,
- * `start`, `stop`, `set` and `vnet logs`, and print_node(), the detail view
- * of a node that `vnet status` reuses.
+ * cmd_router.c - the commands on one router or host: `vnet router show`,
+ * `start`, `stop`, `pause`, `resume`, `set` and `vnet logs`, and
+ * print_node(), the detail view of a router or host that `vnet status`
+ * reuses. Hosts are managed with the same `vnet router` commands; the API
+ * calls both nodes (/v1/nodes).
  *
  * NODE is NET/NAME or a bare NAME; it goes into the URL path as given
  * (each segment percent-encoded) and vnetd resolves it (404 unknown, 409
  * ambiguous). `router set` sends its values as strings; vnetd checks them.
- * `vnet exec` lives in exec.c.
+ * `router add` and `del` are in cmd_live.c, `save`, `restore` and `copy` in
+ * cmd_image.c, and `vnet exec` in exec.c.
  */
 #include "cli.h"
 #include "args.h"
