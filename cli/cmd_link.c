@@ -102,6 +102,15 @@ void print_link(json_t *link, int indent, int full_name)
 		printf(" (%s)", sbuf_str(&b));
 	}
 	putchar('\n');
+	if (json_array_size(json_object_get(link, "path"))) {
+		json_t *hop;
+		size_t k;
+
+		sbuf_reset(&b);
+		json_array_foreach(json_object_get(link, "path"), k, hop)
+			sbuf_printf(&b, "%s%s", k ? " -> " : "", json_string_value(hop) ?: "?");
+		print_kv(indent + 2, "path", "%s", sbuf_str(&b));
+	}
 	link_dir_labels(link, &lf, &lr);
 	sbuf_reset(&b);
 	fmt_props(&b, json_object_get(link, "forward"));

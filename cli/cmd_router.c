@@ -135,6 +135,8 @@ void print_node(json_t *node, int indent, int full_name)
 		printf(", pid %" JSON_INTEGER_FORMAT, pid);
 	putchar('\n');
 	indent += 2;
+	if (jstr(node, "host"))
+		print_kv(indent, "runs on", "%s", jstr(node, "host"));
 	if (!kind || strcmp(kind, "host") != 0)
 		print_kv(indent, "router id", "%s", jtext(node, "router_id", &b));
 	if (json_array_size(json_object_get(node, "loopback")))

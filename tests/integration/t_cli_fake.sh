@@ -72,13 +72,14 @@ P = {"bandwidth": "10mbit", "delay": "20ms"}
 red = {"name": "red", "protocol": "ospf", "prefixes": ["10.1.0.0/16"],
        "state": "running",
        "nodes": [node("red", "r1", "router", 1, pid=EXEC_PID or 1001,
-                      cpu="50%", memory="64M",
+                      cpu="50%", memory="64M", host="hostA",
                       cgroup_procs=[CGROUP + "/cgroup.procs",
                                     "/nonexistent/vnet/cgroup.procs"]),
                  node("red", "r2", "router", 2, state="stopped", pid=0),
                  node("red", "r3", "router", 3), node("red", "r4", "router", 4),
                  node("red", "h1", "host", 5), node("red", "h2", "host", 6)],
-       "links": [link("red", "r1", "r2", dict(P), dict(P)),
+       "links": [link("red", "r1", "r2", dict(P), dict(P),
+                      path=["hostA", "hostB"]),
                  link("red", "r2", "r3", {"delay": "5ms"}, {}),
                  link("red", "r3", "r4", state="down", carrier=False),
                  link("red", "r4", "r1"), link("red", "r1", "h1"),
@@ -434,6 +435,8 @@ out_has '^  memory +64M \(using 3\.0M\)$' "status memory"
 out_has '^  routing +bird running, pid 2001, 0 restarts$' "status routing"
 out_has '^    ospf4 +OSPF +up +Running$' "status protocol"
 out_has '^    eth0 +02:00:00:00:00:01 +10\.1\.64\.5/30 +r1-r2 +r2$' "status interface"
+out_has '^  runs on +hostA$' "status host of a router"
+out_has '^  path +hostA -> hostB$' "status path of a link"
 out_has '^router r2: stopped$' "status stopped router"
 out_has '^host h1: running' "status host"
 out_has '^  gateway +10\.1\.64\.1$' "status gateway"
